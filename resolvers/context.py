@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import (
+    ResponsePath,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+    print_ast,
+)
 
 from schema.errors import ResolverError
 
@@ -28,17 +37,46 @@ class Request:
     domain_name: str | None = None
 
     @property
-    def domainName(self) -> str | None:  # noqa: N802 - AppSync's own spelling
+    def domainName(self) -> str | None:
         return self.domain_name
 
 
-@dataclass(frozen=True, slots=True)
 class Info:
-    field_name: str
-    parent_type_name: str
-    variables: Mapping[str, Any]
-    selection_set_list: list[str]
-    selection_set_graphql: str
+    """``ctx.info``: the field being resolved. Selection sets are computed only when read."""
+
+    __slots__ = ("_resolve_info", "_selection_set_graphql", "_selection_set_list")
+
+    def __init__(self, resolve_info: GraphQLResolveInfo[Any]) -> None:
+        self._resolve_info = resolve_info
+        self._selection_set_list: list[str] | None = None
+        self._selection_set_graphql: str | None = None
+
+    @property
+    def field_name(self) -> str:
+        return self._resolve_info.field_name
+
+    @property
+    def parent_type_name(self) -> str:
+        return self._resolve_info.parent_type.name
+
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        return self._resolve_info.variable_values.coerced
+
+    @property
+    def selection_set_list(self) -> list[str]:
+        """AppSync's ``selectionSetList``: field paths, nested ones joined with ``/``."""
+        if self._selection_set_list is None:
+            self._selection_set_list = _selection_paths(self._resolve_info)
+        return self._selection_set_list
+
+    @property
+    def selection_set_graphql(self) -> str:
+        """AppSync's ``selectionSetGraphQL``: the field's selection set as GraphQL text."""
+        if self._selection_set_graphql is None:
+            node = self._resolve_info.field_nodes[0].selection_set
+            self._selection_set_graphql = print_ast(node) if node is not None else ""
+        return self._selection_set_graphql
 
     def as_event(self) -> dict[str, Any]:
         """The ``info`` object of AppSync's Lambda event, in AppSync's camelCase."""
@@ -49,6 +87,30 @@ class Info:
             "selectionSetList": list(self.selection_set_list),
             "selectionSetGraphQL": self.selection_set_graphql,
         }
+
+
+def _selection_paths(info: GraphQLResolveInfo[Any]) -> list[str]:
+    paths: list[str] = []
+
+    def walk(selection_set: SelectionSetNode | None, prefix: str) -> None:
+        if selection_set is None:
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                if name.startswith("__"):
+                    continue
+                paths.append(prefix + name)
+                walk(selection.selection_set, f"{prefix}{name}/")
+            elif isinstance(selection, InlineFragmentNode):
+                walk(selection.selection_set, prefix)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = info.fragments.get(selection.name.value)
+                walk(fragment.selection_set if fragment else None, prefix)
+
+    for node in info.field_nodes:
+        walk(node.selection_set, "")
+    return list(dict.fromkeys(paths))
 
 
 @dataclass(slots=True)
@@ -64,6 +126,7 @@ class RequestState:
     identity: Any = None
     env: Mapping[str, str] = field(default_factory=dict)
     appended_errors: list[GraphQLError] = field(default_factory=list)
+    resolver_count: int = 0
 
 
 @dataclass(slots=True)
@@ -72,7 +135,7 @@ class ResolverContext:
     source: Any
     info: Info
     request_state: RequestState
-    path: tuple[str | int, ...] = ()
+    path: ResponsePath | None = None
     stash: dict[str, Any] = field(default_factory=dict)
     prev: Prev = field(default_factory=Prev)
     result: Any = None
@@ -97,7 +160,11 @@ class ResolverContext:
     def append_error(self, error: ResolverError) -> None:
         """``util.appendError``: report an error on this field without failing it."""
         self.request_state.appended_errors.append(
-            GraphQLError(error.message, path=list(self.path), original_error=error)
+            GraphQLError(
+                error.message,
+                path=self.path.as_list() if self.path is not None else None,
+                original_error=error,
+            )
         )
 
 
@@ -110,7 +177,7 @@ class SkipTo(StrEnum):
     NEXT = "NEXT"
 
 
-class EarlyReturn(Exception):  # noqa: N818 - control flow, not an error
+class EarlyReturn(Exception):
     """``runtime.earlyReturn(value, {skipTo})`` (AppSync developer guide, "Runtime utilities").
 
     From a unit resolver's request handler: the data source and response handler are skipped

@@ -35,9 +35,7 @@ class DefinitionError(SynclineError):
 
 class InvalidDefinition(SynclineError):
     def __init__(self, errors: Iterable[DefinitionError]) -> None:
-        self.errors = sorted(
-            errors, key=lambda e: (e.location is None, e.location or 0, e.message)
-        )
+        self.errors = sorted(errors, key=lambda e: (e.location is None, e.location or 0, e.message))
         lines = "\n".join(str(e) for e in self.errors)
         super().__init__(f"{len(self.errors)} error(s) in the API definition:\n{lines}")
 
@@ -57,6 +55,11 @@ class ResolverError(SynclineError):
         self.error_type = error_type
         self.data = data
         self.error_info = error_info
+
+    @property
+    def type(self) -> str | None:
+        """``ctx.error.type``, as APPSYNC_JS spells ``errorType`` on ``ctx.error``."""
+        return self.error_type
 
 
 class UnauthorizedError(ResolverError):

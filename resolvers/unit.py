@@ -1,0 +1,79 @@
+"""Unit resolvers: ``request(ctx)`` → data source → ``response(ctx)``.
+
+AppSync developer guide, "Resolver anatomy (JavaScript)": the request handler builds the data
+source request, the data source runs it, and the response handler shapes ``ctx.result``. A data
+source failure sets ``ctx.error`` and still calls the response handler, which decides whether
+to raise it (``util.error(ctx.error.message, ctx.error.type)``) — as AppSync does. Without
+code (a direct Lambda resolver) the error fails the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from resolvers.code import CodeModule
+from resolvers.context import EarlyReturn, ResolverContext, current_context
+from resolvers.registry import DataSourceClient
+from schema.errors import ResolverError
+
+
+def lambda_event(ctx: ResolverContext) -> dict[str, Any]:
+    """AppSync's context event for direct Lambda resolvers ("Direct Lambda resolvers")."""
+    return {
+        "arguments": ctx.arguments,
+        "identity": ctx.identity,
+        "source": ctx.source,
+        "request": {"headers": dict(ctx.request.headers), "domainName": ctx.request.domain_name},
+        "prev": {"result": ctx.prev.result} if ctx.prev.result is not None else None,
+        "info": ctx.info.as_event(),
+        "stash": ctx.stash,
+    }
+
+
+def run_handler(handler: Any, ctx: ResolverContext) -> Any:
+    """Call one request/response handler with ``ctx`` as the current context."""
+    token = current_context.set(ctx)
+    try:
+        return handler(ctx)
+    finally:
+        current_context.reset(token)
+
+
+async def call_data_source(
+    code: CodeModule | None, data_source: DataSourceClient, ctx: ResolverContext
+) -> Any:
+    """One request → data source → response round, shared by unit resolvers and functions.
+
+    Raises ``EarlyReturn`` when the request handler returns early.
+    """
+    if code is None:
+        # Direct Lambda resolver: the whole context is the event, the result is the value.
+        return await data_source.invoke({"operation": "Invoke", "payload": lambda_event(ctx)}, ctx)
+    request = run_handler(code.request, ctx) if code.request is not None else {}
+    ctx.error = None
+    try:
+        ctx.result = await data_source.invoke(request, ctx)
+    except ResolverError as error:
+        ctx.result = None
+        ctx.error = error
+    if code.response is None:
+        if ctx.error is not None:
+            raise ctx.error
+        return ctx.result
+    try:
+        return run_handler(code.response, ctx)
+    except EarlyReturn as early:
+        return early.value
+
+
+@dataclass(frozen=True, slots=True)
+class UnitResolver:
+    data_source: DataSourceClient
+    code: CodeModule | None
+
+    async def resolve(self, ctx: ResolverContext) -> Any:
+        try:
+            return await call_data_source(self.code, self.data_source, ctx)
+        except EarlyReturn as early:
+            return early.value

@@ -1,0 +1,124 @@
+"""Syncline's command line and entry points: ``syncline serve|validate``, ``create_app``.
+
+Every flag also reads a ``SYNCLINE_*`` environment variable (``--port`` ↔ ``SYNCLINE_PORT``);
+a flag given on the command line wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
+from schema.errors import InvalidDefinition
+from web.api import LoadedApi, load_api
+from web.app import create_app, create_app_for
+
+__all__ = ["create_app", "main"]
+
+DEFAULT_API_DIR = "examples/orders"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"SYNCLINE_{name}", default)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="syncline", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve an API over HTTP and WebSocket")
+    serve.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
+    serve.add_argument("--host", default=_env("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(_env("PORT", "8000") or 8000))
+    serve.add_argument("--data-dir", default=_env("DATA_DIR"))
+    serve.add_argument("--redis-url", default=_env("REDIS_URL"))
+    serve.add_argument("--ssl-certfile", default=_env("SSL_CERTFILE"))
+    serve.add_argument("--ssl-keyfile", default=_env("SSL_KEYFILE"))
+    serve.add_argument("--workers", type=int, default=int(_env("WORKERS", "1") or 1))
+    serve.add_argument("--log-level", default=_env("LOG_LEVEL", "info"))
+
+    validate = commands.add_parser("validate", help="check an API definition and report every error")
+    validate.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
+    return parser
+
+
+def summary(api: LoadedApi) -> str:
+    named = [
+        t
+        for name, t in api.schema.graphql.type_map.items()
+        if not name.startswith("__")
+        and isinstance(t, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType)
+    ]
+    fields = sum(len(t.fields) for t in named)
+    definition = api.definition
+    return (
+        f"{definition.name}: valid — {len(named)} types, {fields} fields, "
+        f"{len(definition.resolvers)} resolvers, {len(definition.data_sources)} data sources"
+    )
+
+
+def _load(api_dir: str, data_dir: str | None) -> LoadedApi | None:
+    try:
+        return load_api(Path(api_dir), Path(data_dir) if data_dir else None)
+    except InvalidDefinition as invalid:
+        for error in invalid.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print(f"{len(invalid.errors)} error(s); the API definition is not valid", file=sys.stderr)
+        return None
+
+
+def _app_from_environment() -> object:
+    """uvicorn factory for ``--workers N``: each worker process loads the API itself."""
+    data_dir = _env("DATA_DIR")
+    return create_app(Path(_env("API_DIR", DEFAULT_API_DIR) or DEFAULT_API_DIR), Path(data_dir) if data_dir else None)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    api = _load(args.api_dir, args.data_dir)
+    if api is None:
+        return 1
+    if args.data_dir:
+        Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    print(summary(api), file=sys.stderr)
+    print(f"GraphQL: http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "ssl_certfile": args.ssl_certfile,
+        "ssl_keyfile": args.ssl_keyfile,
+    }
+    if args.workers > 1:
+        os.environ["SYNCLINE_API_DIR"] = str(args.api_dir)
+        if args.data_dir:
+            os.environ["SYNCLINE_DATA_DIR"] = str(args.data_dir)
+        uvicorn.run("server:_app_from_environment", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app_for(api), **options)
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    api = _load(args.api_dir, None)
+    if api is None:
+        return 1
+    print(summary(api))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    return validate(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

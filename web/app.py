@@ -1,0 +1,62 @@
+"""The Starlette application serving one API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from web.api import LoadedApi, load_api
+from web.graphiql import graphiql_static_app, render_graphiql
+from web.graphql_http import GraphQLEndpoint
+
+GRAPHIQL_ASSETS = "/graphql/assets"
+
+
+def _graphiql_page(api: LoadedApi) -> Any:
+    headers = {}
+    if api.api_key_authorizer is not None and api.definition.api_keys:
+        # A local playground convenience: the first configured key, as the example documents.
+        headers["x-api-key"] = api.definition.api_keys[0].value
+
+    def page(request: Request) -> Response:
+        return render_graphiql(
+            endpoint=str(request.url.path),
+            assets_path=GRAPHIQL_ASSETS,
+            default_headers=headers,
+            title=f"{api.definition.name} · Syncline",
+        )
+
+    return page
+
+
+def create_app_for(api: LoadedApi) -> Starlette:
+    endpoint = GraphQLEndpoint(api, _graphiql_page(api))
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok", "api": api.definition.name})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with api.runtime.exit_stack:
+            yield
+
+    return Starlette(
+        routes=[
+            Mount(GRAPHIQL_ASSETS, app=graphiql_static_app()),
+            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def create_app(api_dir: Path | str = Path("examples/orders"), data_dir: Path | None = None) -> Starlette:
+    """Load, validate and bind the API in ``api_dir`` and return its ASGI application."""
+    return create_app_for(load_api(Path(api_dir), data_dir))
