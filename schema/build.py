@@ -98,7 +98,13 @@ class _Converter:
             )
         elif isinstance(named, GraphQLEnumType):
             # Member values are the GraphQL names, so resolvers see and return plain strings.
-            py_enum = enum.Enum(name, {python_name(v): v for v in named.values})  # type: ignore[misc]
+            members = {
+                python_name(v): strawberry.enum_value(
+                    v, deprecation_reason=value.deprecation_reason, description=value.description
+                )
+                for v, value in named.values.items()
+            }
+            py_enum = enum.Enum(name, members)  # type: ignore[misc]
             self.types[name] = strawberry.enum(py_enum, name=name, description=named.description)
         elif isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             # Interfaces are declared first (see _interface_depth), so the bases exist already.
