@@ -22,7 +22,9 @@ from schema.errors import UNAUTHORIZED_BODY, format_errors
 from web.api import LoadedApi
 from web.negotiation import MediaType, choose
 
-_GRAPHQL_MEDIA = (MediaType.GRAPHQL_RESPONSE_JSON, MediaType.JSON)
+# Legacy first: a client that says nothing, or */*, gets application/json (spec, "Legacy
+# watershed"); one that asks for application/graphql-response+json gets it.
+_GRAPHQL_MEDIA = (MediaType.JSON, MediaType.GRAPHQL_RESPONSE_JSON)
 
 
 class BadRequest(Exception):
