@@ -215,6 +215,8 @@ class ApiDefinition:
     tables: Mapping[str, Table]
     functions: Mapping[str, LocalFunction]
     limits: Limits = field(default_factory=Limits)
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """AppSync environment variables (the plugin's ``environment``), read as ``ctx.env``."""
 
     @property
     def auth_providers(self) -> tuple[AuthProvider, ...]:
