@@ -133,7 +133,7 @@ FILES = {
                 "parent": ctx.info.parent_type_name,
                 "selection": ctx.info.selection_set_list,
                 "graphql": ctx.info.selection_set_graphql,
-                "a": ctx.arguments["a"] + ctx.info.variables["v"],
+                "a": ctx.arguments["a"] + ctx.info.variables["v"] + 1,
             }}
 
         def response(ctx):
@@ -196,7 +196,7 @@ def test_util_error_fails_the_field_with_appsync_shape(client):
             "data": {"d": 1},
             "errorInfo": {"i": 2},
             "path": ["run"],
-            "locations": [{"line": 1, "column": 22}],
+            "locations": [{"line": 1, "column": 21}],
         }
     ]
 
@@ -244,13 +244,13 @@ def test_exception_in_resolver_code_fails_one_field_and_server_keeps_serving(cli
 def test_ctx_info_describes_the_field(client):
     body = gql(
         client,
-        "query($v: Int) { info(a: 1) { field parent ...F selection } } fragment F on Info { graphql a }",
+        "query($v: Int) { info(a: $v) { field parent ...F selection } } fragment F on Info { graphql a }",
         {"v": 41},
     )
     info = body["data"]["info"]
     assert info["field"] == "info"
     assert info["parent"] == "Query"
-    assert info["a"] == 42
+    assert info["a"] == 83
     assert info["selection"] == ["field", "parent", "graphql", "a", "selection"]
     assert "...F" in info["graphql"]
 
