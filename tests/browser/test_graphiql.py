@@ -4,8 +4,8 @@ Every test talks to a real uvicorn on 127.0.0.1 (module-scoped). The browser tes
 chromium through `tests/browser/browse.mjs` (playwright-core from npm) and fails if the page asks
 any host but 127.0.0.1 for anything, so it proves the vendored assets are all GraphiQL needs.
 
-Until `server.create_app` exists the tests use `_stand_in_app()`, a minimal app wired the way
-`server.create_app` wires GraphiQL; `_app()` is the one line to switch.
+While `server.create_app` is being assembled the tests serve `_stand_in_app()`, a minimal app
+wired the way `server.create_app` wires GraphiQL; `_app()`'s return line is the one to switch.
 """
 
 from __future__ import annotations
@@ -39,11 +39,13 @@ ROOT = Path(__file__).resolve().parents[2]
 BROWSE = ROOT / "tests" / "browser" / "browse.mjs"
 CHROMIUM = Path("/usr/bin/chromium")
 API_KEY = "da2-syncline-local-example-key"
+EXAMPLE_API = ROOT / "examples" / "orders"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def _app() -> Starlette:
-    return _stand_in_app()  # switch: return server.create_app(ROOT / "examples" / "orders")
+def _app(data_dir: Path) -> Starlette:
+    # Real app: `import server` above and make this: return server.create_app(EXAMPLE_API, data_dir)
+    return _stand_in_app()
 
 
 def _stand_in_app() -> Starlette:
@@ -109,8 +111,8 @@ def _serve(app: Starlette) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with _serve(_app()) as url:
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(_app(tmp_path_factory.mktemp("data"))) as url:
         yield url
 
 
