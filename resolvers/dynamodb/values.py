@@ -318,47 +318,6 @@ def item_to_plain(item: Mapping[str, AttributeValue] | None) -> dict[str, Any] |
     return {name: to_plain(value) for name, value in item.items()}
 
 
-def to_dynamodb(value: Any) -> AttributeValue:
-    """Plain → typed, as ``util.dynamodb.toDynamoDB``: lists become L, Python sets become SS/NS/BS."""
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-        if not number.is_finite():
-            raise ValueError(f"{value!r} cannot be stored as a DynamoDB number")
-        return {"N": format_number(number.normalize()) if number else "0"}
-    if isinstance(value, bytes | bytearray):
-        return {"B": base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, Mapping):
-        return {"M": {str(k): to_dynamodb(v) for k, v in value.items()}}
-    if isinstance(value, set | frozenset):
-        return _set_to_dynamodb(value)
-    if isinstance(value, list | tuple):
-        return {"L": [to_dynamodb(v) for v in value]}
-    raise TypeError(f"cannot convert {type(value).__name__} to a DynamoDB value")
-
-
-def _set_to_dynamodb(value: set[Any] | frozenset[Any]) -> AttributeValue:
-    if value and all(isinstance(v, str) for v in value):
-        return {"SS": sorted(value)}
-    if value and all(isinstance(v, bytes) for v in value):
-        return {"BS": [to_dynamodb(v)["B"] for v in sorted(value)]}
-    if value and all(
-        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in value
-    ):
-        return {"NS": [to_dynamodb(v)["N"] for v in sorted(value)]}
-    raise TypeError("a set must be non-empty and hold only strings, only numbers or only bytes")
-
-
-def to_map_values(values: Mapping[str, Any]) -> Item:
-    """``util.dynamodb.toMapValues``: each entry of a plain object converted to a typed value."""
-    return {str(k): to_dynamodb(v) for k, v in values.items()}
-
-
 # --- size ----------------------------------------------------------------------------------
 
 
