@@ -79,7 +79,7 @@ class Node:
             return "a mapping"
         if isinstance(self.raw, yaml.SequenceNode):
             return "a list"
-        return f"'{self.raw.value}'"
+        return "nothing" if self.value() is None else f"'{self.raw.value}'"
 
     def is_shape(self, shape: Shape) -> bool:
         if shape is Shape.ANY:

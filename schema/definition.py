@@ -317,7 +317,7 @@ class _Reader:
             if block is None:
                 continue
             partition_key = block.string("partitionKey")
-            if table and partition_key not in (None, table.partition_key):
+            if table and table.partition_key and partition_key not in (None, table.partition_key):
                 self.error(
                     element, f"a local index uses the table's partition key '{table.partition_key}'"
                 )
@@ -438,30 +438,22 @@ class _Reader:
         as AppSync does. Deviation: with neither, a local key never expires (plugin: 365d)."""
         after, at = block.get("expiresAfter"), block.get("expiresAt")
         if after is not None:
-            scalar = after.is_shape(Shape.STRING) or after.is_shape(Shape.INTEGER)
-            match = _DURATION.fullmatch(str(after.raw.value)) if scalar else None
+            match = _DURATION.fullmatch(str(after.value()))
             if match is None:
+                got = after.describe()
                 self.error(
-                    after,
-                    f"expected a duration like 30d, 3M or 1y for 'expiresAfter', got {after.describe()}",
+                    after, f"expected a duration like 30d or 1y for 'expiresAfter', got {got}"
                 )
                 return None
             now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
             return now + timedelta(hours=int(match.group(1)) * _HOURS[match.group(2)])
-        value = None if at is None else at.value()
-        try:
-            moment = (
-                value
-                if isinstance(value, datetime) or value is None
-                else datetime.fromisoformat(str(value))
-            )
-        except ValueError:
-            self.error(
-                block.children["expiresAt"],
-                f"expected an ISO date-time for 'expiresAt', got {value!r}",
-            )
+        if at is None:
             return None
-        if moment is None:
+        value = at.value()
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        except ValueError:
+            self.error(at, f"expected an ISO date-time for 'expiresAt', got {at.describe()}")
             return None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return moment.replace(minute=0, second=0, microsecond=0)
@@ -508,9 +500,8 @@ class _Reader:
     ) -> Path | None:
         """AppSync: only a Lambda data source runs without code (a direct Lambda resolver)."""
         if node is None and source not in (None, DataSourceKind.AWS_LAMBDA):
-            self.error(
-                where, f"{what} on a {source} data source needs code: with request and response"
-            )
+            message = "needs code: with request and response (only AWS_LAMBDA can go without)"
+            self.error(where, f"{what} {message}")
         return self.files.code(node)
 
     def reject_unsupported(self, block: Block) -> None:
