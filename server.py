@@ -42,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=int(_env("WORKERS", "1") or 1))
     serve.add_argument("--log-level", default=_env("LOG_LEVEL", "info"))
 
-    validate = commands.add_parser("validate", help="check an API definition and report every error")
+    validate = commands.add_parser(
+        "validate", help="check an API definition and report every error"
+    )
     validate.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
     return parser
 
@@ -75,7 +77,10 @@ def _load(api_dir: str, data_dir: str | None) -> LoadedApi | None:
 def _app_from_environment() -> object:
     """uvicorn factory for ``--workers N``: each worker process loads the API itself."""
     data_dir = _env("DATA_DIR")
-    return create_app(Path(_env("API_DIR", DEFAULT_API_DIR) or DEFAULT_API_DIR), Path(data_dir) if data_dir else None)
+    return create_app(
+        Path(_env("API_DIR", DEFAULT_API_DIR) or DEFAULT_API_DIR),
+        Path(data_dir) if data_dir else None,
+    )
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -18,12 +18,12 @@ from enum import StrEnum
 from typing import Any
 
 from graphql import (
-    ResponsePath,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLResolveInfo,
     InlineFragmentNode,
+    ResponsePath,
     SelectionSetNode,
     print_ast,
 )

@@ -42,7 +42,9 @@ from schema.model import Limits
 DOCUMENT_CACHE_SIZE = 1024
 
 
-def _depth(selection_set: SelectionSetNode | None, fragments: dict[str, Any], seen: set[str]) -> int:
+def _depth(
+    selection_set: SelectionSetNode | None, fragments: dict[str, Any], seen: set[str]
+) -> int:
     if selection_set is None:
         return 0
     deepest = 0
@@ -128,7 +130,9 @@ class Executor:
             self._documents.popitem(last=False)
         return prepared
 
-    def operation_type(self, document: DocumentNode, operation_name: str | None) -> OperationType | None:
+    def operation_type(
+        self, document: DocumentNode, operation_name: str | None
+    ) -> OperationType | None:
         operation = get_operation_ast(document, operation_name)
         return operation.operation if operation is not None else None
 

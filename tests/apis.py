@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -42,8 +43,12 @@ def client_for(root: Path) -> TestClient:
     return TestClient(create_app(root))
 
 
-def gql(client: TestClient, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
-    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=HEADERS)
+def gql(
+    client: TestClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=HEADERS
+    )
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
+    body: dict[str, Any] = response.json()
     return body

@@ -24,15 +24,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(api_dir: Path, data_dir: Path, *extra: str, timeout: float = 30) -> Iterator[str]:
+def running_server(
+    api_dir: Path, data_dir: Path, *extra: str, timeout: float = 30
+) -> Iterator[str]:
     """``syncline serve`` in a subprocess; yields its base URL and stops it afterwards."""
     port = free_port()
     command = [
-        sys.executable, str(ROOT / "server.py"), "serve", str(api_dir),
-        "--port", str(port), "--data-dir", str(data_dir), "--log-level", "warning", *extra,
+        sys.executable,
+        str(ROOT / "server.py"),
+        "serve",
+        str(api_dir),
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--log-level",
+        "warning",
+        *extra,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNCLINE_")}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -32,9 +32,7 @@ def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
     runtime = Runtime(definition, data_dir)
     bind_resolvers(schema.graphql, definition, runtime)
     modes = {provider.mode for provider in definition.auth_providers}
-    authorizer = (
-        ApiKeyAuthorizer(definition.api_keys) if AuthMode.API_KEY in modes else None
-    )
+    authorizer = ApiKeyAuthorizer(definition.api_keys) if AuthMode.API_KEY in modes else None
     return LoadedApi(
         definition=definition,
         schema=schema,

@@ -57,6 +57,8 @@ def create_app_for(api: LoadedApi) -> Starlette:
     )
 
 
-def create_app(api_dir: Path | str = Path("examples/orders"), data_dir: Path | None = None) -> Starlette:
+def create_app(
+    api_dir: Path | str = Path("examples/orders"), data_dir: Path | None = None
+) -> Starlette:
     """Load, validate and bind the API in ``api_dir`` and return its ASGI application."""
     return create_app_for(load_api(Path(api_dir), data_dir))

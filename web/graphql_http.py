@@ -38,7 +38,9 @@ def _dumps(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def json_response(body: Any, status: int, media: MediaType, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int, media: MediaType, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(_dumps(body), status, headers=headers, media_type=f"{media}; charset=utf-8")
 
 
@@ -60,14 +62,19 @@ class GraphQLEndpoint:
         self.max_body = api.definition.limits.max_body_bytes
 
     async def handle(self, request: Request) -> Response:
-        if request.method == "GET" and choose(
-            request.headers.get("accept"), (*_GRAPHQL_MEDIA, MediaType.HTML)
-        ) is MediaType.HTML:
+        if (
+            request.method == "GET"
+            and choose(request.headers.get("accept"), (*_GRAPHQL_MEDIA, MediaType.HTML))
+            is MediaType.HTML
+        ):
             return self.graphiql(request)  # type: ignore[no-any-return]
         media = choose(request.headers.get("accept"), _GRAPHQL_MEDIA)
         if media is None:
             return json_response(
-                _error_body("Accept must allow application/graphql-response+json or application/json", "NotAcceptable"),
+                _error_body(
+                    "Accept must allow application/graphql-response+json or application/json",
+                    "NotAcceptable",
+                ),
                 406,
                 MediaType.JSON,
             )
@@ -76,7 +83,9 @@ class GraphQLEndpoint:
         try:
             params = await self._params(request)
         except BadRequest as error:
-            return json_response(_error_body(error.message, "BadRequestException"), error.status, media)
+            return json_response(
+                _error_body(error.message, "BadRequestException"), error.status, media
+            )
         return await self._run(request, params, media)
 
     def _authorized(self, request: Request) -> bool:
@@ -141,7 +150,10 @@ class GraphQLEndpoint:
             )
         if operation is OperationType.SUBSCRIPTION:
             return json_response(
-                _error_body("Subscriptions are served over WebSocket at /graphql/realtime", "BadRequestException"),
+                _error_body(
+                    "Subscriptions are served over WebSocket at /graphql/realtime",
+                    "BadRequestException",
+                ),
                 200 if legacy else 400,
                 media,
             )

@@ -41,13 +41,17 @@ def base(data_dir: Path) -> Iterator[str]:
 
 
 def call(base: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}, headers=KEY)
+    response = httpx.post(
+        f"{base}/graphql", json={"query": query, "variables": variables}, headers=KEY
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def order_input(customer: str, card: str = "tok_visa", items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def order_input(
+    customer: str, card: str = "tok_visa", items: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
         "customerId": customer,
         "cardToken": card,
@@ -68,7 +72,9 @@ def test_place_order_is_paid_and_can_be_read_back(base):
 
 
 def test_declined_card_saves_payment_failed(base):
-    order = call(base, PLACE, {"input": order_input("bob", card="tok_decline")})["data"]["placeOrder"]
+    order = call(base, PLACE, {"input": order_input("bob", card="tok_decline")})["data"][
+        "placeOrder"
+    ]
     assert order["status"] == "PAYMENT_FAILED"
     assert call(base, GET, {"id": order["id"]})["data"]["getOrder"]["status"] == "PAYMENT_FAILED"
 
@@ -78,7 +84,9 @@ def test_declined_card_saves_payment_failed(base):
     [
         pytest.param([], "at least one item", id="empty"),
         pytest.param([{"sku": "pen", "quantity": 0, "price": 1.0}], "at least 1", id="quantity"),
-        pytest.param([{"sku": "car", "quantity": 1, "price": 10000.01}], "exceeds 10000", id="total"),
+        pytest.param(
+            [{"sku": "car", "quantity": 1, "price": 10000.01}], "exceeds 10000", id="total"
+        ),
     ],
 )
 def test_invalid_orders_are_rejected_and_not_saved(base, items, fragment):
@@ -89,12 +97,16 @@ def test_invalid_orders_are_rejected_and_not_saved(base, items, fragment):
     assert error["errorType"] == "ValidationError"
     assert fragment in error["message"]
     assert error["path"] == ["placeOrder"]
-    assert call(base, LIST, {"c": customer})["data"]["listOrders"] == {"items": [], "nextToken": None}
+    assert call(base, LIST, {"c": customer})["data"]["listOrders"] == {
+        "items": [],
+        "nextToken": None,
+    }
 
 
 def test_list_orders_paginates_newest_first(base):
     placed = [
-        call(base, PLACE, {"input": order_input("carol")})["data"]["placeOrder"]["id"] for _ in range(5)
+        call(base, PLACE, {"input": order_input("carol")})["data"]["placeOrder"]["id"]
+        for _ in range(5)
     ]
     seen: list[str] = []
     created: list[str] = []

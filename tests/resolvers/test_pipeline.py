@@ -159,7 +159,14 @@ def test_pipeline_threads_prev_result_and_shares_stash(client):
         "data": {
             "run": {
                 "value": "seed+1+2+3",
-                "trace": ["before", "first:seed", "second:seed+1", "second-response", "third:seed+1+2", "after"],
+                "trace": [
+                    "before",
+                    "first:seed",
+                    "second:seed+1",
+                    "second-response",
+                    "third:seed+1+2",
+                    "after",
+                ],
             }
         }
     }
@@ -269,7 +276,11 @@ def test_fields_without_resolver_read_the_parent_dict(client, tmp_path: Path):
             dataSource: none
             code: plain.py
         """,
-        {"plain.py": "def request(ctx):\n    return {'payload': {'x': 3, 'class': 'A'}}\n\ndef response(ctx):\n    return ctx.result\n"},
+        {
+            "plain.py": "def request(ctx):\n    return {'payload': {'x': 3, 'class': 'A'}}\n\ndef response(ctx):\n    return ctx.result\n"
+        },
     )
     with client_for(root) as plain_client:
-        assert gql(plain_client, "{ plain { x class } }")["data"] == {"plain": {"x": 3, "class": "A"}}
+        assert gql(plain_client, "{ plain { x class } }")["data"] == {
+            "plain": {"x": 3, "class": "A"}
+        }

@@ -63,7 +63,13 @@ def test_strawberry_schema_prints_exactly_the_sdl():
     names = {n for n in executable.graphql.type_map if not n.startswith("__")}
     # AWS scalars the schema never references are left out by strawberry; nothing else is.
     assert {n for n in sdl.type_map if not n.startswith("__")} - names <= {
-        "AWSDate", "AWSTime", "AWSTimestamp", "AWSEmail", "AWSPhone", "AWSURL", "AWSIPAddress"
+        "AWSDate",
+        "AWSTime",
+        "AWSTimestamp",
+        "AWSEmail",
+        "AWSPhone",
+        "AWSURL",
+        "AWSIPAddress",
     }
     assert _printed_types(executable.graphql, names) == _printed_types(sdl, names)
     assert "extra" in executable.graphql.query_type.fields
@@ -75,15 +81,17 @@ def test_resolvers_receive_raw_argument_dicts_with_defaults_and_enum_names():
     schema.query_type.fields["class"].resolve = lambda _root, _info, **args: repr(
         sorted(args.items())
     )
-    schema.mutation_type.fields["place"].resolve = lambda _root, _info, **args: {
-        "id": repr(args)
-    }
+    schema.mutation_type.fields["place"].resolve = lambda _root, _info, **args: {"id": repr(args)}
     result = graphql_sync(schema, "{ class }")
     assert result.errors is None
     assert result.data == {"class": "[('from', 'x'), ('in', {'status': 'PAID'})]"}
     result = graphql_sync(schema, "mutation { place(input: {and: [{}]}) { id } }")
     assert result.errors is None
-    assert result.data["place"]["id"] == "{'input': {'status': 'PENDING', 'and': [{'status': 'PENDING'}]}}"
+    assert result.data is not None
+    assert (
+        result.data["place"]["id"]
+        == "{'input': {'status': 'PENDING', 'and': [{'status': 'PENDING'}]}}"
+    )
 
 
 def test_parents_are_plain_dicts_and_abstract_types_use_typename():
@@ -144,11 +152,17 @@ def test_schema_that_redeclares_appsync_directives_and_scalars_loads():
             id="unknown-type-second-file",
         ),
         pytest.param(
-            ["type Query {\n  a: Int\n  a: Int\n}\n"], "s0.graphql:2", "can only be defined once", id="duplicate-field"
+            ["type Query {\n  a: Int\n  a: Int\n}\n"],
+            "s0.graphql:2",
+            "can only be defined once",
+            id="duplicate-field",
         ),
         pytest.param(["type Query {\n  a: Int\n"], "s0.graphql:3", "Syntax Error", id="syntax"),
         pytest.param(
-            ["type Query { a: Int }\n\nscalar Money\n"], "s0.graphql:3", "custom scalar 'Money'", id="custom-scalar"
+            ["type Query { a: Int }\n\nscalar Money\n"],
+            "s0.graphql:3",
+            "custom scalar 'Money'",
+            id="custom-scalar",
         ),
     ],
 )

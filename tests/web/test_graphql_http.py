@@ -67,7 +67,10 @@ def client(tmp_path_factory: pytest.TempPathFactory):
 
 UNAUTHORIZED = {
     "errors": [
-        {"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}
+        {
+            "errorType": "UnauthorizedException",
+            "message": "You are not authorized to make this call.",
+        }
     ]
 }
 
@@ -84,8 +87,10 @@ def test_requests_without_a_valid_key_get_appsync_401(client, headers):
 
 def test_expired_key_is_refused(tmp_path: Path):
     root = write_api(tmp_path / "api", "type Query { a: Int }\n", "")
-    config = (root / "syncline.yml").read_text().replace(
-        f"value: {API_KEY}", f"value: {API_KEY}\n      expiresAt: '2020-01-01T00:00:00Z'"
+    config = (
+        (root / "syncline.yml")
+        .read_text()
+        .replace(f"value: {API_KEY}", f"value: {API_KEY}\n      expiresAt: '2020-01-01T00:00:00Z'")
     )
     (root / "syncline.yml").write_text(config)
     with client_for(root) as expired:
@@ -104,7 +109,10 @@ def test_post_json(client):
 def test_get_query(client):
     response = client.get(
         "/graphql",
-        params={"query": "query($t: String) { echo(text: $t) }", "variables": json.dumps({"t": "g"})},
+        params={
+            "query": "query($t: String) { echo(text: $t) }",
+            "variables": json.dumps({"t": "g"}),
+        },
         headers={**HEADERS, "accept": "application/json"},
     )
     assert response.status_code == 200
@@ -128,15 +136,24 @@ def test_get_mutation_is_refused_with_405(client):
             "AWSDateTime",
             id="variable-coercion",
         ),
-        pytest.param('{ when(at: "2020-13-01T00:00:00Z") }', None, "AWSDateTime", id="scalar-literal"),
-        pytest.param("{ node { child { child { child { id } } } } }", None, "depth", id="depth-limit"),
+        pytest.param(
+            '{ when(at: "2020-13-01T00:00:00Z") }', None, "AWSDateTime", id="scalar-literal"
+        ),
+        pytest.param(
+            "{ node { child { child { child { id } } } } }", None, "depth", id="depth-limit"
+        ),
     ],
 )
 @pytest.mark.parametrize(
     ("accept", "status"),
-    [pytest.param("application/json", 200, id="legacy"), pytest.param(GRAPHQL_RESPONSE, 400, id="spec")],
+    [
+        pytest.param("application/json", 200, id="legacy"),
+        pytest.param(GRAPHQL_RESPONSE, 400, id="spec"),
+    ],
 )
-def test_request_errors_status_depends_on_media_type(client, query, variables, fragment, accept, status):
+def test_request_errors_status_depends_on_media_type(
+    client, query, variables, fragment, accept, status
+):
     response = client.post(
         "/graphql",
         json={"query": query, "variables": variables},
@@ -170,8 +187,16 @@ def test_field_errors_keep_200_with_graphql_response_json(client):
 @pytest.mark.parametrize(
     ("kwargs", "status"),
     [
-        pytest.param({"content": b"{nope", "headers": {"content-type": "application/json"}}, 400, id="bad-json"),
-        pytest.param({"content": b"{ echo }", "headers": {"content-type": "text/plain"}}, 415, id="media-type"),
+        pytest.param(
+            {"content": b"{nope", "headers": {"content-type": "application/json"}},
+            400,
+            id="bad-json",
+        ),
+        pytest.param(
+            {"content": b"{ echo }", "headers": {"content-type": "text/plain"}},
+            415,
+            id="media-type",
+        ),
         pytest.param({"json": {"query": "{ echo }", "pad": "x" * 4096}}, 413, id="too-large"),
         pytest.param({"json": {"variables": {}}}, 400, id="no-query"),
         pytest.param({"json": ["{ echo }"]}, 400, id="not-an-object"),
@@ -209,7 +234,9 @@ def test_health(client):
 def test_introspection_can_be_disabled(tmp_path: Path):
     root = write_api(tmp_path / "api", "type Query { a: Int }\n", "introspection: false\n")
     with client_for(root) as closed:
-        body = closed.post("/graphql", json={"query": "{ __schema { types { name } } }"}, headers=HEADERS).json()
+        body = closed.post(
+            "/graphql", json={"query": "{ __schema { types { name } } }"}, headers=HEADERS
+        ).json()
     assert "introspection" in body["errors"][0]["message"].lower()
 
 
