@@ -43,9 +43,7 @@ def client_for(root: Path) -> TestClient:
     return TestClient(create_app(root))
 
 
-def gql(
-    client: TestClient, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def gql(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     response = client.post(
         "/graphql", json={"query": query, "variables": variables}, headers=HEADERS
     )

@@ -11,7 +11,9 @@ def request(ctx):
         "index": "byCustomer",
         "query": {
             "expression": "customerId = :customerId",
-            "expressionValues": util.dynamodb.to_map_values({":customerId": ctx.args["customerId"]}),
+            "expressionValues": util.dynamodb.to_map_values(
+                {":customerId": ctx.args["customerId"]}
+            ),
         },
         "scanIndexForward": False,
         "limit": ctx.args.get("limit") or DEFAULT_LIMIT,
