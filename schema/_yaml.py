@@ -24,6 +24,10 @@ from schema.errors import DefinitionError
 from schema.model import Location
 
 STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+VALUE_TAG = "tag:yaml.org,2002:value"
 ENV_REFERENCE = re.compile(r"\$\{env:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*([^}]*?))?\s*\}")
 """Serverless Framework's ``${env:NAME}`` / ``${env:NAME, default}`` variable syntax."""
 
@@ -318,7 +322,8 @@ def read_document(file: Path, env: Mapping[str, str], problems: Problems) -> Nod
         return None
     _walk(root, lambda node: _check_duplicates(node, file, problems))
     _walk(root, lambda node: _substitute(node, file, env, problems))
-    _walk(root, _flatten_merge_keys)
+    _walk(root, lambda node: _check_tag(node, file, problems))
+    _walk(root, lambda node: _flatten_merge_keys(node, file, problems))
     return Node(root, file, root.start_mark.line + 1 if root.start_mark else 1, "", file.name)
 
 
@@ -343,7 +348,7 @@ def _check_duplicates(node: yaml.Node, file: Path, problems: Problems) -> None:
         return
     first_line: dict[str, int] = {}
     for key, _ in node.value:
-        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+        if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_TAG:
             continue
         line = key.start_mark.line + 1 if key.start_mark else 1
         if key.value in first_line:
@@ -381,6 +386,37 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _flatten_merge_keys(node: yaml.Node) -> None:
+def _check_tag(node: yaml.Node, file: Path, problems: Problems) -> None:
+    """Leave only nodes ``safe_load`` can build, so `Node.value` never fails later.
+
+    CloudFormation's ``!Ref`` / ``!GetAtt`` tags are the likely visitors: a Syncline server has
+    no stack to resolve them against.
+    """
+    line = node.start_mark.line + 1 if node.start_mark else 1
+    fallbacks: dict[type[yaml.Node], str] = {yaml.MappingNode: MAP_TAG, yaml.SequenceNode: SEQ_TAG}
+    fallback = fallbacks.get(type(node), STR_TAG)
+    if node.tag in (MERGE_TAG, VALUE_TAG):
+        node.tag = node.tag if node.tag == MERGE_TAG else STR_TAG
+    elif node.tag not in yaml.constructor.SafeConstructor.yaml_constructors:
+        problems.add(Location(file, line), f"unsupported YAML tag '{node.tag}'")
+        node.tag = fallback
+    elif isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.constructor.SafeConstructor().construct_document(node)
+        except (yaml.YAMLError, ValueError, TypeError):
+            problems.add(
+                Location(file, line),
+                f"invalid value '{node.value}' for tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}'",
+            )
+            node.tag = STR_TAG
+
+
+def _flatten_merge_keys(node: yaml.Node, file: Path, problems: Problems) -> None:
     if isinstance(node, yaml.MappingNode):
-        yaml.constructor.SafeConstructor().flatten_mapping(node)
+        try:
+            yaml.constructor.SafeConstructor().flatten_mapping(node)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or node.start_mark
+            line = mark.line + 1 if mark else 1
+            problems.add(Location(file, line), f"invalid merge key: {error.problem}")
+            node.value = [(k, v) for k, v in node.value if k.tag != MERGE_TAG]

@@ -6,6 +6,7 @@ line an error must be reported at.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -625,6 +626,11 @@ TWENTY_SIX_KEYS = ", ".join(f"$context.arguments.a{i}" for i in range(26))
             id="lambda-without-local-function",
         ),
         pytest.param(
+            app_keys("tags:\n  team: !Ref Team #!"),
+            "unsupported YAML tag '!Ref'",
+            id="cloudformation-tag",
+        ),
+        pytest.param(
             "appSync:\n  name: ${env:API_NAME} #!\n  authentication: {type: API_KEY}\n",
             "environment variable 'API_NAME' is not set",
             id="unset-env-variable",
@@ -725,3 +731,18 @@ def test_missing_config_file(tmp_path: Path) -> None:
     (error,) = raised.value.errors
     assert error.location == Location(tmp_path / "syncline.yml", 1)
     assert "cannot read" in error.message
+
+
+DOCS = Path(__file__).parents[2] / "docs" / "configuration.md"
+TITLED_FENCE = re.compile(r'^```\w+ title="([^"]+)"\n(.*?)^```$', re.MULTILINE | re.DOTALL)
+
+
+def test_the_documented_example_loads(tmp_path: Path) -> None:
+    for relative, text in TITLED_FENCE.findall(DOCS.read_text()):
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    api = load_definition(tmp_path, env={})
+    assert api.name == "notes"
+    assert sorted(map(str, api.resolvers)) == ["Mutation.addNote", "Query.echo", "Query.getNote"]
+    assert [key.value for key in api.api_keys] == ["da2-notes-local-example-key"]
