@@ -32,14 +32,12 @@ TYPE_NAMES = frozenset({"S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS
 MAX_ITEM_BYTES = 400 * 1024
 
 
-def _arithmetic_context() -> decimal.Context:
-    # A fresh context per operation: a Context records flags, so a shared one would be state.
-    return decimal.Context(
-        prec=38,
-        Emax=125,
-        Emin=-130,
-        traps=[decimal.Overflow, decimal.Underflow, decimal.Inexact, decimal.InvalidOperation],
-    )
+def _exact() -> decimal.Context:
+    """A context wide enough that any sum of two DynamoDB numbers (at most ~260 digits) is exact.
+
+    A new one per call: a Context records flags, so a shared one would be mutable module state.
+    """
+    return decimal.Context(prec=400, Emax=1000, Emin=-1000, traps=[])
 
 
 def value_type(value: AttributeValue) -> str:
@@ -68,10 +66,7 @@ def parse_number(text: Any) -> Decimal:
 def check_number(number: Decimal) -> Decimal:
     if number == 0:
         return Decimal(0)
-    normalized = number.normalize(decimal.Context(prec=100))
-    digits = len(normalized.as_tuple().digits)
-    if digits > 38:
-        raise ValidationError("Attempting to store more than 38 significant digits in a Number")
+    normalized = number.normalize(_exact())
     if normalized.adjusted() > 125:
         raise ValidationError(
             "Number overflow. Attempting to store a number with magnitude larger than supported range"
@@ -80,21 +75,14 @@ def check_number(number: Decimal) -> Decimal:
         raise ValidationError(
             "Number underflow. Attempting to store a number with magnitude smaller than supported range"
         )
+    if len(normalized.as_tuple().digits) > 38:
+        raise ValidationError("Attempting to store more than 38 significant digits in a Number")
     return normalized
 
 
 def add_numbers(left: Decimal, right: Decimal) -> Decimal:
-    """DynamoDB arithmetic (SET a = a + :n, ADD): exact to 38 digits or a ValidationException."""
-    try:
-        return check_number(_arithmetic_context().add(left, right))
-    except decimal.Inexact:
-        raise ValidationError(
-            "Attempting to store more than 38 significant digits in a Number"
-        ) from None
-    except (decimal.Overflow, decimal.Underflow):
-        raise ValidationError(
-            "Number overflow. Attempting to store a number with magnitude larger than supported range"
-        ) from None
+    """DynamoDB arithmetic (``SET a = a + :n``, ``ADD``): exact, then range- and digit-checked."""
+    return check_number(_exact().add(left, right))
 
 
 def format_number(number: Decimal) -> str:

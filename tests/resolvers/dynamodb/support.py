@@ -1,0 +1,78 @@
+"""Tables and a data-source harness shared by the DynamoDB tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from resolvers.dynamodb import DynamoDBDataSource, TableStore
+from schema.model import KeySchema, Location, SecondaryIndex, Table
+
+T = TypeVar("T")
+
+LOCATION = Location(Path("syncline.yml"), 1)
+
+ORDERS = Table(
+    name="Orders",
+    key=KeySchema("id"),
+    global_secondary_indexes=(
+        SecondaryIndex("byCustomer", KeySchema("customerId", "createdAt")),
+        SecondaryIndex("byStatus", KeySchema("orderStatus"), projection="KEYS_ONLY"),
+    ),
+    local_secondary_indexes=(),
+    ttl_attribute=None,
+    location=LOCATION,
+)
+
+EVENTS = Table(
+    name="Events",
+    key=KeySchema("stream", "seq"),
+    global_secondary_indexes=(),
+    local_secondary_indexes=(
+        SecondaryIndex("byKind", KeySchema("stream", "kind"), projection="KEYS_ONLY"),
+    ),
+    ttl_attribute=None,
+    location=LOCATION,
+)
+
+TABLES = {"Orders": ORDERS, "Events": EVENTS}
+
+
+class Sources:
+    """One store and a data source per table."""
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.store = TableStore(TABLES, data_dir)
+        self.orders = DynamoDBDataSource("orders", ORDERS, self.store)
+        self.events = DynamoDBDataSource("events", EVENTS, self.store)
+
+
+def run(test: Callable[[Sources], Awaitable[T]], data_dir: Path | None = None) -> T:
+    """Run an async test body against a fresh store, closing it afterwards."""
+
+    async def main() -> T:
+        sources = Sources(data_dir)
+        try:
+            return await test(sources)
+        finally:
+            await sources.store.close()
+
+    return asyncio.run(main())
+
+
+def s(value: str) -> dict[str, Any]:
+    return {"S": value}
+
+
+def n(value: int | float | str) -> dict[str, Any]:
+    return {"N": str(value)}
+
+
+def order(order_id: str, customer: str, created: str, **extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "operation": "PutItem",
+        "key": {"id": s(order_id)},
+        "attributeValues": {"customerId": s(customer), "createdAt": s(created), **extra},
+    }
