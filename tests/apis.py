@@ -14,8 +14,15 @@ API_KEY = "da2-test-key"
 HEADERS = {"x-api-key": API_KEY}
 
 
-def write_api(root: Path, schema: str, config: str, files: dict[str, str] | None = None) -> Path:
-    """``config`` is the YAML that follows ``appSync: name/schema/auth/apiKeys``."""
+def write_api(
+    root: Path,
+    schema: str,
+    config: str,
+    files: dict[str, str] | None = None,
+    top: str = "",
+) -> Path:
+    """``config`` is the YAML that follows ``appSync: name/schema/auth/apiKeys``; ``top`` holds
+    Syncline's own top-level blocks (``tables:``, ``functions:``, ``server:``)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "schema.graphql").write_text(textwrap.dedent(schema))
     head = textwrap.dedent(
@@ -31,7 +38,7 @@ def write_api(root: Path, schema: str, config: str, files: dict[str, str] | None
         """
     )
     body = textwrap.indent(textwrap.dedent(config), "  ")
-    (root / "syncline.yml").write_text(head + body)
+    (root / "syncline.yml").write_text(head + body + textwrap.dedent(top))
     for name, text in (files or {}).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
