@@ -160,6 +160,7 @@ class GraphQLEndpoint:
         state = RequestState(
             CtxRequest(dict(request.headers), request.headers.get("host")),
             identity=None,
+            env=self.api.definition.environment,
         )
         outcome = await executor.execute(
             prepared.document, state, params["variables"], params["operationName"]

@@ -22,6 +22,8 @@ type Plain { x: Int }
 """
 
 CONFIG = """
+environment:
+  OFFSET: "1"
 dataSources:
   none:
     type: NONE
@@ -133,7 +135,7 @@ FILES = {
                 "parent": ctx.info.parent_type_name,
                 "selection": ctx.info.selection_set_list,
                 "graphql": ctx.info.selection_set_graphql,
-                "a": ctx.arguments["a"] + ctx.info.variables["v"] + 1,
+                "a": ctx.arguments["a"] + ctx.info.variables["v"] + int(ctx.env["OFFSET"]),
             }}
 
         def response(ctx):
