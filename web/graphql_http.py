@@ -9,6 +9,7 @@ asking for ``text/html`` gets GraphiQL. Errors use AppSync's shape (``schema.err
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,8 @@ from web.negotiation import MediaType, choose
 
 # Legacy first: a client that says nothing, or */*, gets application/json (spec, "Legacy
 # watershed"); one that asks for application/graphql-response+json gets it.
+log = logging.getLogger("syncline.http")
+
 _GRAPHQL_MEDIA = (MediaType.JSON, MediaType.GRAPHQL_RESPONSE_JSON)
 
 
@@ -86,7 +89,15 @@ class GraphQLEndpoint:
             return json_response(
                 _error_body(error.message, "BadRequestException"), error.status, media
             )
-        return await self._run(request, params, media)
+        try:
+            return await self._run(request, params, media)
+        except Exception:
+            # Field failures never get here (graphql-core turns them into field errors); this
+            # is the last line of defence, so one broken request never takes the server down.
+            log.exception("request failed")
+            return json_response(
+                _error_body("An internal failure occurred", "InternalFailure"), 500, media
+            )
 
     def _authorized(self, request: Request) -> bool:
         authorizer = self.api.api_key_authorizer

@@ -268,3 +268,20 @@ def test_resolver_count_limit(tmp_path: Path):
         body = limited.post("/graphql", json={"query": "{ list { v } }"}, headers=HEADERS).json()
     assert [item["v"] for item in body["data"]["list"]] == [1, 1, None, None]
     assert {e["errorType"] for e in body["errors"]} == {"ResolverCountLimitExceeded"}
+
+
+def test_an_unexpected_failure_is_one_500_not_a_dead_server(client, monkeypatch):
+    from schema.execution import Executor
+
+    async def broken(*_args, **_kwargs):
+        raise RuntimeError("injected")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Executor, "execute", broken)
+        response = client.post("/graphql", json={"query": "{ echo }"}, headers=HEADERS)
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [{"message": "An internal failure occurred", "errorType": "InternalFailure"}]
+    }
+    assert "injected" not in response.text
+    assert client.post("/graphql", json={"query": "{ echo }"}, headers=HEADERS).status_code == 200
