@@ -8,10 +8,11 @@ or expired key is refused with ``UnauthorizedException``. API-key callers have n
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from schema.model import ApiKey
+from auth.modes import Authorization, Authorizer, HttpCall, register
+from schema.model import ApiDefinition, ApiKey, AuthMode, AuthProvider
 
 Clock = Callable[[], datetime]
 
@@ -35,6 +36,13 @@ class ApiKeyAuthorizer:
                 return key
         return None
 
-    def authorize(self, headers: Mapping[str, str]) -> bool:
-        value = headers.get("x-api-key")
-        return value is not None and self.find(value) is not None
+    async def authorize(self, call: HttpCall) -> Authorization | None:
+        value = call.headers.get("x-api-key")
+        if value is None or self.find(value) is None:
+            return None
+        return Authorization(AuthMode.API_KEY, None)
+
+
+@register(AuthMode.API_KEY)
+def api_key_authorizer(_provider: AuthProvider, api: ApiDefinition) -> Authorizer:
+    return ApiKeyAuthorizer(api.api_keys)

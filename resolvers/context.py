@@ -29,6 +29,7 @@ from graphql import (
 )
 
 from schema.errors import ResolverError
+from schema.model import AuthMode
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,8 @@ class RequestState:
 
     request: Request
     identity: Any = None
+    auth_mode: AuthMode | None = None
+    """The authorization mode the request is in (``util.auth_type()``)."""
     env: Mapping[str, str] = field(default_factory=dict)
     appended_errors: list[GraphQLError] = field(default_factory=list)
     resolver_count: int = 0

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from auth.api_key import ApiKeyAuthorizer
+from auth.modes import RequestAuthorizer, build_request_authorizer
 from resolvers.binding import bind_resolvers
 from resolvers.registry import Runtime
 from schema.build import ExecutableSchema, build_executable_schema
 from schema.definition import load_definition
 from schema.execution import Executor
-from schema.model import ApiDefinition, AuthMode
+from schema.model import ApiDefinition
 from schema.sdl import build_sdl_schema
 
 
@@ -21,8 +21,7 @@ class LoadedApi:
     schema: ExecutableSchema
     executor: Executor
     runtime: Runtime
-    api_key_authorizer: ApiKeyAuthorizer | None
-    """None when API_KEY is not one of the API's authorization modes."""
+    authorizer: RequestAuthorizer
 
 
 def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
@@ -31,12 +30,10 @@ def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
     schema = build_executable_schema(build_sdl_schema(definition.schema))
     runtime = Runtime(definition, data_dir)
     bind_resolvers(schema.graphql, definition, runtime)
-    modes = {provider.mode for provider in definition.auth_providers}
-    authorizer = ApiKeyAuthorizer(definition.api_keys) if AuthMode.API_KEY in modes else None
     return LoadedApi(
         definition=definition,
         schema=schema,
         executor=Executor(schema.graphql, definition.limits),
         runtime=runtime,
-        api_key_authorizer=authorizer,
+        authorizer=build_request_authorizer(definition),
     )

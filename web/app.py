@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from schema.model import AuthMode
 from web.api import LoadedApi, load_api
 from web.graphiql import graphiql_static_app, render_graphiql
 from web.graphql_http import GraphQLEndpoint
@@ -21,7 +22,8 @@ GRAPHIQL_ASSETS = "/graphql/assets"
 
 def _graphiql_page(api: LoadedApi) -> Any:
     headers = {}
-    if api.api_key_authorizer is not None and api.definition.api_keys:
+    modes = {provider.mode for provider in api.definition.auth_providers}
+    if AuthMode.API_KEY in modes and api.definition.api_keys:
         # A local playground convenience: the first configured key, as the example documents.
         headers["x-api-key"] = api.definition.api_keys[0].value
 

@@ -17,6 +17,7 @@ from graphql import ExecutionResult, GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 
+from auth.modes import Authorization, HttpCall
 from resolvers.context import Request as CtxRequest
 from resolvers.context import RequestState
 from schema.errors import UNAUTHORIZED_BODY, format_errors
@@ -58,6 +59,49 @@ def _result_body(result: ExecutionResult) -> dict[str, Any]:
     return body
 
 
+def _http_call(request: Request, body: bytes) -> HttpCall:
+    client = request.client
+    return HttpCall(
+        method=request.method,
+        scheme=request.url.scheme,
+        host=request.headers.get("host", ""),
+        path=request.url.path,
+        query=request.url.query,
+        headers=request.headers,
+        body=body,
+        source_ip=client.host if client else None,
+    )
+
+
+def _params(request: Request, body: bytes) -> dict[str, Any]:
+    """``query``, ``variables`` and ``operationName`` from the query string or the JSON body."""
+    if request.method == "GET":
+        params: dict[str, Any] = dict(request.query_params)
+        for name in ("variables", "extensions"):
+            if name in params:
+                try:
+                    params[name] = json.loads(params[name])
+                except ValueError:
+                    raise BadRequest(f"'{name}' is not valid JSON") from None
+    else:
+        try:
+            params = json.loads(body)
+        except ValueError:
+            raise BadRequest("Request body is not valid JSON") from None
+        if not isinstance(params, dict):
+            raise BadRequest("Request body must be a JSON object")
+    query = params.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("'query' must be a non-empty string")
+    variables = params.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest("'variables' must be an object")
+    operation_name = params.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadRequest("'operationName' must be a string")
+    return {"query": query, "variables": variables, "operationName": operation_name or None}
+
+
 class GraphQLEndpoint:
     def __init__(self, api: LoadedApi, graphiql: Any) -> None:
         self.api = api
@@ -81,16 +125,18 @@ class GraphQLEndpoint:
                 406,
                 MediaType.JSON,
             )
-        if not self._authorized(request):
-            return json_response(UNAUTHORIZED_BODY, 401, media)
         try:
-            params = await self._params(request)
+            body = await self._body(request)
+            authorization = await self.api.authorizer.authorize(_http_call(request, body))
+            if authorization is None:
+                return json_response(UNAUTHORIZED_BODY, 401, media)
+            params = _params(request, body)
         except BadRequest as error:
             return json_response(
                 _error_body(error.message, "BadRequestException"), error.status, media
             )
         try:
-            return await self._run(request, params, media)
+            return await self._run(request, params, media, authorization)
         except Exception:
             # Field failures never get here (graphql-core turns them into field errors); this
             # is the last line of defence, so one broken request never takes the server down.
@@ -99,49 +145,30 @@ class GraphQLEndpoint:
                 _error_body("An internal failure occurred", "InternalFailure"), 500, media
             )
 
-    def _authorized(self, request: Request) -> bool:
-        authorizer = self.api.api_key_authorizer
-        return authorizer is not None and authorizer.authorize(request.headers)
-
-    async def _params(self, request: Request) -> dict[str, Any]:
+    async def _body(self, request: Request) -> bytes:
+        """The POST body, read up to the configured limit (413 past it); empty for GET."""
         if request.method == "GET":
-            params: dict[str, Any] = dict(request.query_params)
-            for name in ("variables", "extensions"):
-                if name in params:
-                    try:
-                        params[name] = json.loads(params[name])
-                    except ValueError:
-                        raise BadRequest(f"'{name}' is not valid JSON") from None
-        else:
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type != "application/json":
-                raise BadRequest("Content-Type must be application/json", 415)
-            declared = request.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            return b""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise BadRequest("Content-Type must be application/json", 415)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body:
                 raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
-            body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > self.max_body:
-                    raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
-            try:
-                params = json.loads(body)
-            except ValueError:
-                raise BadRequest("Request body is not valid JSON") from None
-            if not isinstance(params, dict):
-                raise BadRequest("Request body must be a JSON object")
-        query = params.get("query")
-        if not isinstance(query, str) or not query.strip():
-            raise BadRequest("'query' must be a non-empty string")
-        variables = params.get("variables")
-        if variables is not None and not isinstance(variables, dict):
-            raise BadRequest("'variables' must be an object")
-        operation_name = params.get("operationName")
-        if operation_name is not None and not isinstance(operation_name, str):
-            raise BadRequest("'operationName' must be a string")
-        return {"query": query, "variables": variables, "operationName": operation_name or None}
+        return bytes(body)
 
-    async def _run(self, request: Request, params: dict[str, Any], media: MediaType) -> Response:
+    async def _run(
+        self,
+        request: Request,
+        params: dict[str, Any],
+        media: MediaType,
+        authorization: Authorization,
+    ) -> Response:
         executor = self.api.executor
         prepared = executor.prepare(params["query"])
         legacy = media is MediaType.JSON
@@ -170,7 +197,8 @@ class GraphQLEndpoint:
             )
         state = RequestState(
             CtxRequest(dict(request.headers), request.headers.get("host")),
-            identity=None,
+            identity=authorization.identity,
+            auth_mode=authorization.mode,
             env=self.api.definition.environment,
         )
         outcome = await executor.execute(
