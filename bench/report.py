@@ -1,0 +1,154 @@
+"""The results: a table per case, Syncline's ratio to the ceiling, PASS/MISS, and raw JSON.
+
+Ratios are the headline because absolute req/s moves with the machine, its load and its clock,
+while two servers measured back to back on the same pinned CPU move together. With several
+rounds, the ratio is the median of the per-round ratios (each round pairs a server's run with
+its baseline's run just before or after it), not a ratio of two medians taken from different
+moments.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.cases import Target
+from bench.load import LoadResult
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One server on one case: every round's run, in round order."""
+
+    case: str
+    server: str
+    runs: tuple[LoadResult, ...]
+
+    @property
+    def median(self) -> LoadResult:
+        """The run with the median req/s (the lower middle one for an even count)."""
+        ordered = sorted(self.runs, key=lambda run: run.requests_per_second)
+        return ordered[(len(ordered) - 1) // 2]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    per_round: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_round)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: Target
+    ratio: Ratio | None
+    """None when the server or its baseline was not measured in this invocation."""
+
+    @property
+    def outcome(self) -> str:
+        if self.ratio is None:
+            return "SKIP"
+        return "PASS" if self.ratio.median >= self.target.min_ratio else "MISS"
+
+
+def _find(measurements: list[Measurement], case: str, server: str) -> Measurement | None:
+    return next((m for m in measurements if m.case == case and m.server == server), None)
+
+
+def ratio(measurements: list[Measurement], case: str, server: str, baseline: str) -> Ratio | None:
+    numerator = _find(measurements, case, server)
+    denominator = _find(measurements, case, baseline)
+    if numerator is None or denominator is None:
+        return None
+    return Ratio(
+        tuple(
+            run.requests_per_second / base.requests_per_second
+            for run, base in zip(numerator.runs, denominator.runs, strict=True)
+        )
+    )
+
+
+def verdicts(measurements: list[Measurement], targets: tuple[Target, ...]) -> list[Verdict]:
+    return [Verdict(t, ratio(measurements, t.case, t.server, t.baseline)) for t in targets]
+
+
+def _cpu(run: LoadResult) -> str:
+    return "-" if run.server_cpu_share is None else f"{run.server_cpu_share:.2f}"
+
+
+def table(measurements: list[Measurement], baseline: str = "ceiling") -> str:
+    """Each row shows the median run; ``cpu`` is the server's CPU-seconds per second in it."""
+    rows = [("case", "server", "req/s", "p50 ms", "p99 ms", "cpu", f"vs {baseline}")]
+    for m in measurements:
+        run = m.median
+        share = ratio(measurements, m.case, m.server, baseline)
+        rows.append(
+            (
+                m.case,
+                m.server,
+                f"{run.requests_per_second:,.0f}",
+                f"{run.p50_ms:.2f}",
+                f"{run.p99_ms:.2f}",
+                _cpu(run),
+                "-" if share is None else f"{share.median:.1%}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.ljust(width) if i < 2 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def targets_text(results: list[Verdict]) -> str:
+    lines = []
+    for v in results:
+        t = v.target
+        if v.ratio is None:
+            measured = "not measured"
+        else:
+            rounds = ", ".join(f"{r:.1%}" for r in v.ratio.per_round)
+            measured = f"{v.ratio.median:.1%}" + (
+                f" (rounds: {rounds})" if len(v.ratio.per_round) > 1 else ""
+            )
+        lines.append(
+            f"{v.outcome}  {t.case}: {t.server}/{t.baseline} = {measured}, target >= {t.min_ratio:.0%}"
+        )
+    return "\n".join(lines)
+
+
+def write_json(
+    path: Path, meta: dict[str, Any], measurements: list[Measurement], results: list[Verdict]
+) -> None:
+    document = {
+        **meta,
+        "measurements": [
+            {
+                "case": m.case,
+                "server": m.server,
+                "median": asdict(m.median),
+                "runs": [asdict(run) for run in m.runs],
+            }
+            for m in measurements
+        ],
+        "targets": [
+            {
+                **asdict(v.target),
+                "ratio": None if v.ratio is None else v.ratio.median,
+                "ratio_per_round": None if v.ratio is None else list(v.ratio.per_round),
+                "outcome": v.outcome,
+            }
+            for v in results
+        ],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

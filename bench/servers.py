@@ -1,0 +1,166 @@
+"""The servers under test, and running one as a uvicorn subprocess pinned to one CPU.
+
+A server is an entry in ``SERVERS``: how to start it on a port and whether its responses must
+equal Syncline's byte for byte. A server in another language (Apollo Server, say) is one more
+entry whose ``argv`` starts ``node`` instead of uvicorn; ``exact`` false then compares JSON.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.apps import API_DIR_ENV, CEILING_RESPONSES_ENV
+from bench.cases import API_DIR
+
+REPO = Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT = 60.0
+
+
+class BenchError(Exception):
+    """Anything that makes a measurement meaningless: a server that fails or answers wrongly."""
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Where one invocation's servers run: a port each, and a scratch folder they share."""
+
+    port: int
+    workdir: Path
+
+    @property
+    def ceiling_responses(self) -> Path:
+        return self.workdir / "ceiling-responses.json"
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    name: str
+    argv: Callable[[Launch], list[str]]
+    env: Callable[[Launch], Mapping[str, str]] = field(default=lambda _: {})
+    exact: bool = True
+    """True: responses must equal Syncline's bytes (the ceiling replays them)."""
+
+
+def uvicorn_options() -> list[str]:
+    """uvloop and httptools when installed (``uvicorn[standard]`` brings both), else defaults."""
+    options = ["--log-level", "warning", "--no-access-log"]
+    if importlib.util.find_spec("uvloop") is not None:
+        options += ["--loop", "uvloop"]
+    if importlib.util.find_spec("httptools") is not None:
+        options += ["--http", "httptools"]
+    return options
+
+
+def _uvicorn(factory: str) -> Callable[[Launch], list[str]]:
+    def argv(launch: Launch) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", "--factory", factory,
+            "--host", "127.0.0.1", "--port", str(launch.port), *uvicorn_options(),
+        ]  # fmt: skip
+
+    return argv
+
+
+SYNCLINE = ServerSpec(
+    "syncline",
+    _uvicorn("bench.apps:syncline"),
+    env=lambda _: {API_DIR_ENV: str(API_DIR)},
+)
+CEILING = ServerSpec(
+    "ceiling",
+    _uvicorn("bench.apps:ceiling"),
+    env=lambda launch: {CEILING_RESPONSES_ENV: str(launch.ceiling_responses)},
+)
+
+SERVERS: tuple[ServerSpec, ...] = (SYNCLINE, CEILING)
+"""Measured in this order for each case; SYNCLINE also supplies the expected responses."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def pinned(cpu: int, argv: list[str]) -> list[str]:
+    """``argv`` under ``taskset -c cpu``; taskset execs it, so the child's pid is the server's."""
+    if shutil.which("taskset") is None:
+        raise BenchError("taskset (util-linux) is required to pin processes to CPUs")
+    if cpu not in os.sched_getaffinity(0):
+        raise BenchError(
+            f"CPU {cpu} is not available here (have {sorted(os.sched_getaffinity(0))})"
+        )
+    return ["taskset", "-c", str(cpu), *argv]
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"server exited with {process.returncode}:\n{_tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError(f"server not listening on {port} after {STARTUP_TIMEOUT:.0f}s:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 30) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used (``/proc/PID/stat``).
+
+        Sampled around a run, it shows whether the server had its CPU to itself: a saturated
+        server that got less than ~0.95 of a CPU-second per second was sharing it.
+        """
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def running(spec: ServerSpec, cpu: int, workdir: Path) -> Iterator[RunningServer]:
+    """Start ``spec`` pinned to ``cpu``; yield where it listens; stop it on exit."""
+    launch = Launch(free_port(), workdir)
+    log = workdir / f"{spec.name}.log"
+    env = {**os.environ, **spec.env(launch)}
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            pinned(cpu, spec.argv(launch)),
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_listening(process, launch.port, log)
+        yield RunningServer(f"http://127.0.0.1:{launch.port}/graphql", process.pid)
+        if process.poll() is not None:
+            raise BenchError(f"{spec.name} exited during the run:\n{_tail(log)}")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
