@@ -45,13 +45,16 @@ from schema.model import (
     ApiKey,
     AuthMode,
     AuthProvider,
+    AwsFunctionTarget,
     CachingBehavior,
     DataSource,
     DataSourceKind,
     FieldCoordinate,
+    FunctionRuntime,
     KeySchema,
     Limits,
     LocalFunction,
+    LocalService,
     Location,
     PipelineFunction,
     Resolver,
@@ -80,7 +83,7 @@ IGNORED_PLUGIN_KEYS = {
     **_keys(Shape.MAPPING, "domain logging waf tags wafConfig enhancedMetrics"),
     **{"xrayEnabled": Shape.BOOLEAN, "visibility": Shape.STRING, "esbuild": Shape.ANY},
 }
-TOP_LEVEL_KEYS = ("appSync", "tables", "functions", "server")
+TOP_LEVEL_KEYS = ("appSync", "tables", "functions", "services", "server")
 APPSYNC_KEYS = (
     *["name", "schema", "authentication", "additionalAuthentications", "apiKeys", "dataSources"],
     *["resolvers", "pipelineFunctions", "caching", "substitutions", "environment", "introspection"],
@@ -113,6 +116,12 @@ DATA_SOURCE_CONFIG: Mapping[DataSourceKind, Mapping[str, Shape]] = {
     DataSourceKind.HTTP: {
         "endpoint": Shape.STRING,
         "authorizationConfig": Shape.MAPPING,
+        # Syncline's own: a `services:` entry instead of an endpoint, the request deadline,
+        # the largest response body, and the credentials SigV4 signing uses.
+        "service": Shape.STRING,
+        "timeout": Shape.NUMBER,
+        "maxResponseBytes": Shape.INTEGER,
+        "credentials": Shape.MAPPING,
         **_AWS_WIRING,
     },
     DataSourceKind.NONE: {},
@@ -135,7 +144,6 @@ AUTH_CONFIG: Mapping[AuthMode, Mapping[str, Shape]] = {
 }
 _REQUIRED_CONFIG: Mapping[str, tuple[str, ...]] = {
     DataSourceKind.AMAZON_DYNAMODB: ("tableName",),
-    DataSourceKind.HTTP: ("endpoint",),
     AuthMode.AMAZON_COGNITO_USER_POOLS: ("userPoolId",),
     AuthMode.OPENID_CONNECT: ("issuer",),
 }
@@ -144,6 +152,18 @@ _COORDINATE = re.compile(r"[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*")
 _DURATION = re.compile(r"(\d+)([hdwMqy]?)")  # the plugin's expiresAfter; a bare number is hours
 _HOURS = {"": 1, "h": 1, "d": 24, "w": 24 * 7, "M": 24 * 30, "q": 24 * 91, "y": 24 * 365}
 _CACHING_KEY_PREFIXES = ("$context.arguments.", "$context.source.", "$context.identity.")
+_CREDENTIAL_KEYS = _keys(Shape.STRING, "accessKeyId secretAccessKey sessionToken")
+AWS_FUNCTION_KEYS = {
+    **_keys(Shape.STRING, "functionName qualifier region endpointUrl profile"),
+    **_CREDENTIAL_KEYS,
+    "maxConnections": Shape.INTEGER,
+}
+
+
+class HttpAuthorizationType(StrEnum):
+    """``authorizationConfig.authorizationType`` of an HTTP data source (AppSync: AWS_IAM only)."""
+
+    AWS_IAM = "AWS_IAM"
 
 
 class DefaultAction(StrEnum):
@@ -199,6 +219,7 @@ class _Reader:
         self.problems = problems
         self.files = _SourceFiles(config_file.parent, problems)
         self.functions: dict[str, LocalFunction | None] = {}
+        self.services: dict[str, LocalService | None] = {}
         self.data_sources: dict[str, DataSource | None] = {}
         self.pipeline_functions: dict[str, PipelineFunction | None] = {}
 
@@ -215,6 +236,8 @@ class _Reader:
             return None
         for name, node in self.entries(top.get("functions"), "local function"):
             self.functions[name] = self.local_function(name, node)
+        for name, node in self.entries(top.get("services"), "service"):
+            self.services[name] = self.service(name, node)
         tables = {
             name: self.table(name, node) for name, node in self.entries(top.get("tables"), "table")
         }
@@ -256,6 +279,7 @@ class _Reader:
             functions=_present(self.functions),
             limits=limits,
             environment=environment,
+            services=_present(self.services),
         )
 
     def limits(self, app: Block, server: Block | None) -> Limits:
@@ -271,20 +295,74 @@ class _Reader:
 
     def local_function(self, name: str, node: Node) -> LocalFunction | None:
         known = ("handler", "timeout", "memorySize", "environment", "description")
-        block = Block.of(node, self.problems, known, ("handler",))
+        known_here = (*known, "runtime", "reservedConcurrency", "aws")  # the last three: Syncline's
+        block = Block.of(node, self.problems, known_here)
         if block is None:
             return None
         block.node_of("description", Shape.STRING)
         timeout, memory = block.number("timeout", 1, 900), block.integer("memorySize", 128, 10240)
         environment = block.string_map("environment")
+        runtime = block.choice("runtime", FunctionRuntime) or FunctionRuntime.LOCAL
+        concurrency = block.integer("reservedConcurrency", 1, 64)
+        aws = self.aws_target(name, block.get("aws"))
+        if runtime is FunctionRuntime.LOCAL:
+            block.require("handler")
         handler = block.node_of("handler", Shape.STRING)
-        if handler is None or not self.files.check_handler(handler):
+        if handler is not None and not self.files.check_handler(handler):
+            return None
+        if handler is None and runtime is FunctionRuntime.LOCAL:
             return None
         timeout = 6.0 if timeout is None else float(timeout)
-        handler_text = str(handler.value())
+        handler_text = str(handler.value()) if handler is not None else ""
         return LocalFunction(
-            name, handler_text, timeout, memory or 1024, environment, node.location
+            name,
+            handler_text,
+            timeout,
+            memory or 1024,
+            environment,
+            node.location,
+            runtime=runtime,
+            reserved_concurrency=concurrency,
+            aws=aws if runtime is FunctionRuntime.AWS else None,
         )
+
+    def aws_target(self, name: str, node: Node | None) -> AwsFunctionTarget:
+        """``aws:`` of a function: the deployed function (default: the same name) and its client."""
+        block = Block.of(node, self.problems, AWS_FUNCTION_KEYS) if node else None
+        if block is None:
+            return AwsFunctionTarget(function_name=name)
+        self.check_credentials(block)
+        endpoint = block.string("endpointUrl")
+        if endpoint and not endpoint.startswith(("http://", "https://")):
+            message = f"expected an http:// or https:// URL for 'endpointUrl', got '{endpoint}'"
+            self.error(block.children["endpointUrl"], message)
+        return AwsFunctionTarget(
+            function_name=block.string("functionName") or name,
+            qualifier=block.string("qualifier"),
+            region=block.string("region"),
+            endpoint_url=endpoint,
+            profile=block.string("profile"),
+            access_key_id=block.string("accessKeyId"),
+            secret_access_key=block.string("secretAccessKey"),
+            session_token=block.string("sessionToken"),
+            max_connections=block.integer("maxConnections", 1, 1000) or 10,
+        )
+
+    def check_credentials(self, block: Block) -> None:
+        """An access key id and its secret come together (a session token is optional)."""
+        has_id, has_secret = "accessKeyId" in block.children, "secretAccessKey" in block.children
+        if has_id != has_secret:
+            missing = "secretAccessKey" if has_id else "accessKeyId"
+            self.error(block.node, f"missing required key '{missing}' in {block.node.name}")
+
+    def service(self, name: str, node: Node) -> LocalService | None:
+        block = Block.of(node, self.problems, {"app": Shape.STRING, "description": Shape.STRING})
+        app = block.require("app") if block else None
+        if app is None or not expect(app, Shape.STRING, self.problems):
+            return None
+        if not self.files.check_handler(app, what="app"):
+            return None
+        return LocalService(name, str(app.value()), node.location)
 
     def table(self, name: str, node: Node) -> Table | None:
         known = "partitionKey sortKey globalSecondaryIndexes localSecondaryIndexes ttlAttribute"
@@ -477,8 +555,45 @@ class _Reader:
                 endpoint,
                 f"expected an http:// or https:// URL for 'endpoint', got {endpoint.describe()}",
             )
+        if kind is DataSourceKind.HTTP and config is not None:
+            self.check_http_config(config, block.node)
         values = dict(config.node.value()) if config else {}
         return DataSource(name, kind, values, block.string("description"), node.location)
+
+    def check_http_config(self, config: Block, where: Node) -> None:
+        """``endpoint`` or (Syncline's own) ``service``, and AppSync's ``authorizationConfig``."""
+        endpoint, service = config.get("endpoint"), config.node_of("service", Shape.STRING)
+        if endpoint is None and "service" not in config.children:
+            self.error(config.node, f"missing required key 'endpoint' in {config.node.name}")
+        elif endpoint is not None and service is not None:
+            self.error(service, "give 'endpoint' or 'service', not both")
+        if service is not None and service.value() not in self.services:
+            hint = did_you_mean(str(service.value()), self.services)
+            self.error(service, f"no service '{service.value()}' in services:{hint}")
+        config.number("timeout", 0.001, 900)
+        config.integer("maxResponseBytes", 1, 2**31)
+        Block.of(
+            config.get("credentials"),
+            self.problems,
+            _CREDENTIAL_KEYS,
+            ("accessKeyId", "secretAccessKey"),
+        )
+        authorization = Block.of(
+            config.get("authorizationConfig"),
+            self.problems,
+            {"authorizationType": Shape.STRING, "awsIamConfig": Shape.MAPPING},
+            ("authorizationType",),
+        )
+        if authorization is None:
+            return
+        authorization.choice("authorizationType", HttpAuthorizationType)
+        # Checked for shape and required keys here; the data source reads the values.
+        Block.of(
+            authorization.require("awsIamConfig"),
+            self.problems,
+            _keys(Shape.STRING, "signingRegion signingServiceName"),
+            ("signingRegion", "signingServiceName"),
+        )
 
     def data_source_ref(self, node: Node) -> DataSourceKind | None:
         """Check that ``node`` names a declared data source; return its kind if it parsed."""
@@ -766,17 +881,19 @@ class _SourceFiles:
             )
         return self.root / relative
 
-    def check_handler(self, node: Node) -> bool:
-        """A Lambda handler string, ``path/to/module.function`` (dots also separate folders)."""
+    def check_handler(self, node: Node, what: str = "handler") -> bool:
+        """A Lambda handler string, ``path/to/module.function`` (dots also separate folders);
+        with ``what="app"``, a service's ``path/to/module.attribute``."""
         module, _, function = str(node.value()).rpartition(".")
         if not module or not function:
-            message = f"handler must be 'path/to/module.function', got {node.describe()}"
+            message = f"{what} must be 'path/to/module.{'function' if what == 'handler' else 'attribute'}', got {node.describe()}"
             self.problems.add(node.location, message)
             return False
         relative = module.replace(".", "/") + ".py"
-        names = self.defined_names(self.root / relative, node, f"handler module '{relative}'")
+        names = self.defined_names(self.root / relative, node, f"{what} module '{relative}'")
         if names is not None and function not in names:
-            message = f"handler module '{relative}' has no top-level function '{function}'"
+            thing = "function" if what == "handler" else "name"
+            message = f"{what} module '{relative}' has no top-level {thing} '{function}'"
             self.problems.add(node.location, message)
         return True
 

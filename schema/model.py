@@ -166,16 +166,65 @@ class Table:
     location: Location
 
 
+class FunctionRuntime(StrEnum):
+    """Where a function of ``functions:`` runs (Syncline's own ``runtime:`` key)."""
+
+    LOCAL = "local"
+    """A Python handler in Syncline's pool of worker processes."""
+    AWS = "aws"
+    """A deployed function, invoked with boto3 ``lambda.invoke``."""
+
+
+@dataclass(frozen=True)
+class AwsFunctionTarget:
+    """``functions.<name>.aws``: the deployed function the ``aws`` runtime invokes.
+
+    Unset credentials, region and endpoint come from the standard AWS chain (environment,
+    shared config files, instance roles), as boto3 finds them.
+    """
+
+    function_name: str
+    """A function name, ARN or partial ARN (Lambda's ``FunctionName``)."""
+    qualifier: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    profile: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    session_token: str | None = None
+    max_connections: int = 10
+    """Bound on concurrent invocations (boto3 connection pool and worker threads)."""
+
+
 @dataclass(frozen=True)
 class LocalFunction:
-    """A local Lambda handler (Syncline's own ``functions:`` block)."""
+    """A function of Syncline's own ``functions:`` block: a local handler or a deployed Lambda."""
 
     name: str
     handler: str
-    """``path/to/module.function`` relative to the API folder, as Lambda's handler string."""
+    """``path/to/module.function`` relative to the API folder, as Lambda's handler string.
+    Empty for an ``aws`` function declared without one."""
     timeout: float
     memory_size: int
     environment: Mapping[str, str]
+    location: Location
+    runtime: FunctionRuntime = FunctionRuntime.LOCAL
+    reserved_concurrency: int | None = None
+    """``local``: the most worker processes (and concurrent invocations) of this function."""
+    aws: AwsFunctionTarget | None = None
+    """``aws``: which deployed function to invoke, and how to reach it."""
+
+
+@dataclass(frozen=True)
+class LocalService:
+    """An ASGI application the API folder ships (Syncline's own ``services:`` block).
+
+    Served at ``/services/<name>``; an HTTP data source reaches it with ``service: <name>``.
+    """
+
+    name: str
+    app: str
+    """``path/to/module.attribute`` relative to the API folder."""
     location: Location
 
 
@@ -217,6 +266,8 @@ class ApiDefinition:
     limits: Limits = field(default_factory=Limits)
     environment: Mapping[str, str] = field(default_factory=dict)
     """AppSync environment variables (the plugin's ``environment``), read as ``ctx.env``."""
+    services: Mapping[str, LocalService] = field(default_factory=dict)
+    """Syncline's own ``services:`` block."""
 
     @property
     def auth_providers(self) -> tuple[AuthProvider, ...]:
