@@ -65,7 +65,13 @@ class _Binder:
                 self.errors.append(error)
         self.functions: dict[str, FunctionStep] = {}
         for name, function in api.pipeline_functions.items():
-            step = self._step(name, function.data_source, function.code, function.location)
+            step = self._step(
+                name,
+                function.data_source,
+                function.code,
+                function.location,
+                function.max_batch_size,
+            )
             if step is not None:
                 self.functions[name] = step
 
@@ -85,19 +91,26 @@ class _Binder:
         return client
 
     def _step(
-        self, name: str, data_source: str, code: Any, location: Location
+        self,
+        name: str,
+        data_source: str,
+        code: Any,
+        location: Location,
+        max_batch_size: int | None = None,
     ) -> FunctionStep | None:
         client = self._data_source(data_source, location)
         module = self._code(code, location)
         if client is None:
             return None
-        return FunctionStep(name, client, module)
+        return FunctionStep(name, client, module, max_batch_size)
 
     def resolver(self, resolver: Resolver) -> FieldResolver | None:
         code = self._code(resolver.code, resolver.location)
         if resolver.kind is ResolverKind.UNIT:
             client = self._data_source(resolver.data_source, resolver.location)
-            return UnitResolver(client, code) if client is not None else None
+            if client is None:
+                return None
+            return UnitResolver(client, code, resolver.max_batch_size)
         steps = []
         for name in resolver.functions:
             step = self.functions.get(name)

@@ -11,7 +11,7 @@ resolution (a pipeline's functions share it, so ``stash`` is shared).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -119,6 +119,19 @@ class Prev:
     result: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """Which resolver or pipeline function runs its data source now, and its ``maxBatchSize``.
+
+    Set by ``resolvers.unit.call_data_source``; a Lambda data source batches ``BatchInvoke``
+    requests of the same ``owner`` and field (AppSync developer guide, "AWS AppSync JavaScript
+    resolver function reference for Lambda").
+    """
+
+    owner: object
+    max_batch_size: int | None
+
+
 @dataclass(slots=True)
 class RequestState:
     """What lives for one GraphQL request: its headers, caller identity and appended errors."""
@@ -130,6 +143,8 @@ class RequestState:
     env: Mapping[str, str] = field(default_factory=dict)
     appended_errors: list[GraphQLError] = field(default_factory=list)
     resolver_count: int = 0
+    batch_loaders: dict[Hashable, Any] = field(default_factory=dict)
+    """Per-request ``BatchInvoke`` loaders (``resolvers.lambda_.batch``), never shared."""
 
 
 @dataclass(slots=True)
@@ -143,6 +158,7 @@ class ResolverContext:
     prev: Prev = field(default_factory=Prev)
     result: Any = None
     error: ResolverError | None = None
+    batching: Batching | None = None
 
     @property
     def args(self) -> dict[str, Any]:

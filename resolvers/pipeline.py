@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from resolvers.code import CodeModule
-from resolvers.context import EarlyReturn, ResolverContext, SkipTo
+from resolvers.context import Batching, EarlyReturn, ResolverContext, SkipTo
 from resolvers.registry import DataSourceClient
 from resolvers.unit import call_data_source, run_handler
 
@@ -28,6 +28,7 @@ class FunctionStep:
     name: str
     data_source: DataSourceClient
     code: CodeModule | None
+    max_batch_size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,10 @@ class PipelineResolver:
         if not skip_functions:
             for step in self.functions:
                 try:
-                    ctx.prev.result = await call_data_source(step.code, step.data_source, ctx)
+                    batching = Batching(step, step.max_batch_size)
+                    ctx.prev.result = await call_data_source(
+                        step.code, step.data_source, ctx, batching
+                    )
                 except EarlyReturn as early:
                     ctx.prev.result = early.value
                     if early.skip_to is SkipTo.END:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from resolvers.code import CodeModule
-from resolvers.context import EarlyReturn, ResolverContext, current_context
+from resolvers.context import Batching, EarlyReturn, ResolverContext, current_context
 from resolvers.registry import DataSourceClient
 from schema.errors import ResolverError
 
@@ -41,15 +41,23 @@ def run_handler(handler: Any, ctx: ResolverContext) -> Any:
 
 
 async def call_data_source(
-    code: CodeModule | None, data_source: DataSourceClient, ctx: ResolverContext
+    code: CodeModule | None,
+    data_source: DataSourceClient,
+    ctx: ResolverContext,
+    batching: Batching | None = None,
 ) -> Any:
     """One request → data source → response round, shared by unit resolvers and functions.
 
-    Raises ``EarlyReturn`` when the request handler returns early.
+    ``batching`` names the resolver or function and its ``maxBatchSize``. Raises
+    ``EarlyReturn`` when the request handler returns early.
     """
+    ctx.batching = batching
     if code is None:
         # Direct Lambda resolver: the whole context is the event, the result is the value.
-        return await data_source.invoke({"operation": "Invoke", "payload": lambda_event(ctx)}, ctx)
+        # With maxBatchSize set, AppSync batches direct resolvers ("BatchInvoke").
+        batched = batching is not None and bool(batching.max_batch_size)
+        operation = "BatchInvoke" if batched else "Invoke"
+        return await data_source.invoke({"operation": operation, "payload": lambda_event(ctx)}, ctx)
     request = run_handler(code.request, ctx) if code.request is not None else {}
     ctx.error = None
     try:
@@ -71,9 +79,11 @@ async def call_data_source(
 class UnitResolver:
     data_source: DataSourceClient
     code: CodeModule | None
+    max_batch_size: int | None = None
 
     async def resolve(self, ctx: ResolverContext) -> Any:
+        batching = Batching(self, self.max_batch_size)
         try:
-            return await call_data_source(self.code, self.data_source, ctx)
+            return await call_data_source(self.code, self.data_source, ctx, batching)
         except EarlyReturn as early:
             return early.value

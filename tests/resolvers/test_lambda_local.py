@@ -133,7 +133,7 @@ def test_handler_exception_becomes_the_field_error(client):
 def test_handler_past_its_timeout_fails_the_caller(client):
     body = gql(client, "{ slow }")
     assert body["data"] == {"slow": None}
-    assert body["errors"][0]["errorType"] == "Lambda:Timeout"
+    assert body["errors"][0]["errorType"] == "Sandbox.Timedout"
 
 
 def test_event_invocation_returns_at_once(client):
