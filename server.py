@@ -80,6 +80,7 @@ def _app_from_environment() -> object:
     return create_app(
         Path(_env("API_DIR", DEFAULT_API_DIR) or DEFAULT_API_DIR),
         Path(data_dir) if data_dir else None,
+        redis_url=_env("REDIS_URL"),
     )
 
 
@@ -92,21 +93,35 @@ def serve(args: argparse.Namespace) -> int:
     if args.data_dir:
         Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     print(summary(api), file=sys.stderr)
-    print(f"GraphQL: http://{args.host}:{args.port}/graphql", file=sys.stderr)
+    tls = bool(args.ssl_certfile)
+    base = f"{'https' if tls else 'http'}://{args.host}:{args.port}"
+    print(f"GraphQL: {base}/graphql", file=sys.stderr)
+    print(
+        f"Subscriptions: {base.replace('http', 'ws', 1)}/graphql (graphql-transport-ws, "
+        "graphql-ws), /graphql/realtime (AppSync)",
+        file=sys.stderr,
+    )
     options = {
         "host": args.host,
         "port": args.port,
         "log_level": args.log_level,
         "ssl_certfile": args.ssl_certfile,
         "ssl_keyfile": args.ssl_keyfile,
+        # The lean sans-I/O WebSocket protocol: no per-connection tasks besides the app's own.
+        # No permessage-deflate: a zlib context per connection costs far more memory than the
+        # small subscription messages save (docs/subscriptions.md, "Scale").
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
     }
     if args.workers > 1:
         os.environ["SYNCLINE_API_DIR"] = str(args.api_dir)
         if args.data_dir:
             os.environ["SYNCLINE_DATA_DIR"] = str(args.data_dir)
+        if args.redis_url:
+            os.environ["SYNCLINE_REDIS_URL"] = str(args.redis_url)
         uvicorn.run("server:_app_from_environment", factory=True, workers=args.workers, **options)
     else:
-        uvicorn.run(create_app_for(api), **options)
+        uvicorn.run(create_app_for(api, redis_url=args.redis_url), **options)
     return 0
 
 

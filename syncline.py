@@ -16,12 +16,14 @@ A resolver ``code:`` file is a Python module with ``request(ctx)`` and ``respons
   ``append_error``, ``unauthorized``), encoding, type checks, ``util.str``, ``util.time`` and
   ``util.dynamodb``; AppSync's camelCase names become snake_case.
 - ``runtime``: ``early_return(value, skip_to=None)``.
+- ``extensions``: ``set_subscription_filter``, ``set_subscription_invalidation_filter`` and
+  ``invalidate_subscriptions`` (see ``docs/subscriptions.md``).
 
 The reference, with every deviation from APPSYNC_JS, is ``docs/resolver-sdk.md``; the code lives
 in the ``sdk`` package, one module per concern. ``ddb`` (the DynamoDB request builders of
 ``resolvers/dynamodb/helpers.py``) will be re-exported here too.
 """
 
-from sdk import runtime, util
+from sdk import extensions, runtime, util
 
-__all__ = ["runtime", "util"]
+__all__ = ["extensions", "runtime", "util"]

@@ -133,6 +133,16 @@ class Batching:
 
 
 @dataclass(slots=True)
+class SubscriptionExtensions:
+    """What resolver code asked of the real-time engine through ``extensions`` (AppSync developer
+    guide, "Extensions"): filters set by a subscription resolver, invalidations by a mutation."""
+
+    filter: Any = None
+    invalidation_filter: Any = None
+    invalidations: list[Any] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class RequestState:
     """What lives for one GraphQL request: its headers, caller identity and appended errors."""
 
@@ -145,6 +155,13 @@ class RequestState:
     resolver_count: int = 0
     batch_loaders: dict[Hashable, Any] = field(default_factory=dict)
     """Per-request ``BatchInvoke`` loaders (``resolvers.lambda_.batch``), never shared."""
+    extensions: SubscriptionExtensions | None = None
+    """Created on first use by ``syncline.extensions``; read by ``subscriptions.engine``."""
+
+    def subscription_extensions(self) -> SubscriptionExtensions:
+        if self.extensions is None:
+            self.extensions = SubscriptionExtensions()
+        return self.extensions
 
 
 @dataclass(slots=True)

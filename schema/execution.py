@@ -9,9 +9,10 @@ the seam a compiled execution path can later replace.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     ASTValidationRule,
@@ -40,6 +41,21 @@ from schema.model import Limits
 
 #: How many distinct documents keep their parse + validation result.
 DOCUMENT_CACHE_SIZE = 1024
+
+log = logging.getLogger("syncline.execution")
+
+
+class MutationListener(Protocol):
+    """Told about every executed mutation operation (the real-time engine publishes from it)."""
+
+    def mutation_executed(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        data: dict[str, Any] | None,
+        errors: list[GraphQLError],
+        state: RequestState,
+    ) -> None: ...
 
 
 def _depth(
@@ -112,6 +128,7 @@ class Executor:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
         self._documents: OrderedDict[str, PreparedDocument] = OrderedDict()
+        self.mutation_listeners: list[MutationListener] = []
 
     def prepare(self, query: str) -> PreparedDocument:
         prepared = self._documents.get(query)
@@ -148,7 +165,26 @@ class Executor:
             result = await result
         assert isinstance(result, ExecutionResult)
         errors = list(result.errors or ())
+        if self.mutation_listeners and (
+            self.operation_type(document, operation_name) is OperationType.MUTATION
+        ):
+            self._mutation_executed(document, operation_name, result.data, errors, state)
         request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
         if state.appended_errors:
             errors.extend(state.appended_errors)
         return Outcome(ExecutionResult(result.data, errors or None), request_error)
+
+    def _mutation_executed(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        data: dict[str, Any] | None,
+        errors: list[GraphQLError],
+        state: RequestState,
+    ) -> None:
+        for listener in self.mutation_listeners:
+            try:
+                listener.mutation_executed(document, operation_name, data, errors, state)
+            except Exception:
+                # Publishing must never turn a mutation that succeeded into a failed request.
+                log.exception("a mutation listener failed")

@@ -11,7 +11,7 @@ nothing else is defined in it.
 
 from sdk import dynamodb_convert as dynamodb
 from sdk import strings as str
-from sdk import time
+from sdk import time, transform
 from sdk.encoding import base64_decode, base64_encode, escape_javascript, url_decode, url_encode
 from sdk.errors import append_error, error, unauthorized
 from sdk.ids import auto_id, auto_ksuid, auto_ulid
@@ -55,6 +55,7 @@ __all__ = [
     "matches",
     "str",
     "time",
+    "transform",
     "type_of",
     "unauthorized",
     "url_decode",

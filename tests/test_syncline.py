@@ -29,7 +29,7 @@ UTIL_API = {
     "default_if_null", "default_if_null_or_blank", "default_if_null_or_empty", "dynamodb",
     "error", "escape_javascript", "is_boolean", "is_list", "is_map", "is_null",
     "is_null_or_blank", "is_null_or_empty", "is_number", "is_string", "matches", "str", "time",
-    "type_of", "unauthorized", "url_decode", "url_encode",
+    "transform", "type_of", "unauthorized", "url_decode", "url_encode",
 }  # fmt: skip
 TIME_API = {
     "now_iso8601", "now_epoch_seconds", "now_epoch_milli_seconds", "now_formatted",
@@ -47,7 +47,7 @@ DYNAMODB_API = {
 @pytest.mark.parametrize(
     ("namespace", "names"),
     [
-        pytest.param(syncline, {"runtime", "util"}, id="syncline"),
+        pytest.param(syncline, {"extensions", "runtime", "util"}, id="syncline"),
         pytest.param(util, UTIL_API, id="util"),
         pytest.param(util.time, TIME_API, id="util.time"),
         pytest.param(util.dynamodb, DYNAMODB_API | {"AttributeValue"}, id="util.dynamodb"),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from auth.modes import RequestAuthorizer, build_request_authorizer
-from resolvers.binding import bind_resolvers
+from resolvers.binding import FieldResolver, bind_resolvers
 from resolvers.registry import Runtime
 from schema.build import ExecutableSchema, build_executable_schema
 from schema.definition import load_definition
 from schema.execution import Executor
-from schema.model import ApiDefinition
+from schema.model import ApiDefinition, FieldCoordinate
 from schema.sdl import build_sdl_schema
+from subscriptions.wiring import Wiring, read_wiring
 
 
 @dataclass(frozen=True)
@@ -22,18 +24,25 @@ class LoadedApi:
     executor: Executor
     runtime: Runtime
     authorizer: RequestAuthorizer
+    wiring: Wiring = field(default_factory=lambda: Wiring({}))
+    """``@aws_subscribe``: which subscription fields each mutation field publishes to."""
+    resolvers: Mapping[FieldCoordinate, FieldResolver] = field(default_factory=dict)
 
 
 def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
     """Load and bind everything; raises ``InvalidDefinition`` listing every problem found."""
     definition = load_definition(api_dir)
-    schema = build_executable_schema(build_sdl_schema(definition.schema))
+    sdl = build_sdl_schema(definition.schema)
+    schema = build_executable_schema(sdl)
     runtime = Runtime(definition, data_dir)
-    bind_resolvers(schema.graphql, definition, runtime)
+    resolvers = bind_resolvers(schema.graphql, definition, runtime)
+    wiring = read_wiring(sdl)
     return LoadedApi(
         definition=definition,
         schema=schema,
         executor=Executor(schema.graphql, definition.limits),
         runtime=runtime,
+        wiring=wiring,
+        resolvers=resolvers,
         authorizer=build_request_authorizer(definition),
     )

@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from schema.model import AuthMode
+from subscriptions.protocols.base import RealtimeSettings
+from subscriptions.service import build_realtime, realtime_routes
 from web.api import LoadedApi, load_api
 from web.graphiql import graphiql_static_app, render_graphiql
 from web.graphql_http import GraphQLEndpoint
@@ -38,29 +40,62 @@ def _graphiql_page(api: LoadedApi) -> Any:
     return page
 
 
-def create_app_for(api: LoadedApi) -> Starlette:
+def create_app_for(
+    api: LoadedApi,
+    *,
+    redis_url: str | None = None,
+    realtime_settings: RealtimeSettings | None = None,
+) -> Starlette:
+    """The application for a loaded API; ``redis_url`` selects the Redis subscription broker."""
     endpoint = GraphQLEndpoint(api, _graphiql_page(api))
+    realtime = build_realtime(
+        definition=api.definition,
+        schema=api.schema.graphql,
+        executor=api.executor,
+        wiring=api.wiring,
+        resolvers=api.resolvers,
+        authorizer=api.authorizer,
+        redis_url=redis_url,
+        settings=realtime_settings,
+    )
 
     async def health(_: Request) -> Response:
-        return JSONResponse({"status": "ok", "api": api.definition.name})
+        # A broker that is reconnecting degrades subscriptions only: queries and mutations are
+        # served, so the status stays 200 (docs/subscriptions.md, "Brokers").
+        engine = realtime.engine
+        return JSONResponse(
+            {
+                "status": "ok" if engine.healthy else "degraded",
+                "api": api.definition.name,
+                "subscriptions": engine.health(),
+            }
+        )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with api.runtime.exit_stack:
-            yield
+            await realtime.engine.start()
+            try:
+                yield
+            finally:
+                await realtime.engine.stop()
+                await realtime.ticker.stop()
 
     return Starlette(
         routes=[
             Mount(GRAPHIQL_ASSETS, app=graphiql_static_app()),
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            *realtime_routes(realtime),  # WS /graphql and /graphql/realtime
         ],
         lifespan=lifespan,
     )
 
 
 def create_app(
-    api_dir: Path | str = Path("examples/orders"), data_dir: Path | None = None
+    api_dir: Path | str = Path("examples/orders"),
+    data_dir: Path | None = None,
+    redis_url: str | None = None,
 ) -> Starlette:
     """Load, validate and bind the API in ``api_dir`` and return its ASGI application."""
-    return create_app_for(load_api(Path(api_dir), data_dir))
+    return create_app_for(load_api(Path(api_dir), data_dir), redis_url=redis_url)

@@ -228,7 +228,15 @@ def test_graphiql_page_with_local_assets_and_api_key(client):
 
 
 def test_health(client):
-    assert client.get("/health").json() == {"status": "ok", "api": "test"}
+    assert client.get("/health").json() == {
+        "status": "ok",
+        "api": "test",
+        "subscriptions": {
+            "broker": {"kind": "memory", "state": "connected"},
+            "subscriptions": 0,
+            "groups": 0,
+        },
+    }
 
 
 def test_introspection_can_be_disabled(tmp_path: Path):

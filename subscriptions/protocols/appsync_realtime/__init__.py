@@ -1,0 +1,1 @@
+"""AppSync's realtime protocol (AppSync developer guide, "Building a real-time WebSocket client")."""

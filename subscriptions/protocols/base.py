@@ -1,0 +1,274 @@
+"""What the three protocols share: the ASGI socket, settings, connection auth and bookkeeping.
+
+A ``ProtocolHandler`` lives for one connection and keeps all of that connection's state
+(``self.operations``), dispatching each text frame to ``handle_<message type>`` of its protocol.
+A bad frame gets the protocol's own error or close code and never touches another connection.
+Outgoing frames go through the connection's ``Outbox``, so no send ever blocks the fan-out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, ClassVar
+
+from starlette.types import Receive, Scope, Send
+
+from auth.modes import Authorization, HttpCall, RequestAuthorizer
+from resolvers.context import Request as CtxRequest
+from schema.execution import Executor
+from subscriptions.engine import Subscription, SubscriptionEngine
+from subscriptions.outbox import DEFAULT_LIMIT, Outbox
+from subscriptions.protocols.ticker import Ticker
+
+log = logging.getLogger("syncline.subscriptions.ws")
+
+
+class StandardCloseCode(IntEnum):
+    """RFC 6455 close codes the protocols share (each protocol adds its own in ``types.py``)."""
+
+    NORMAL_CLOSURE = 1000
+    POLICY_VIOLATION = 1008
+    """Also: a slow consumer whose send queue is full."""
+    MESSAGE_TOO_BIG = 1009
+    INTERNAL_ERROR = 1011
+
+
+@dataclass(frozen=True)
+class RealtimeSettings:
+    """Timeouts and limits of WebSocket connections (AppSync's where AppSync has one)."""
+
+    init_timeout: float = 10.0
+    """Seconds a connection may stay without ``connection_init``."""
+    keepalive_interval: float = 30.0
+    """Seconds between ``ka`` messages (AppSync realtime, legacy graphql-ws)."""
+    connection_timeout_ms: int = 300_000
+    """``connection_ack.payload.connectionTimeoutMs``: AppSync's 5 minutes."""
+    idle_timeout: float = 600.0
+    """Seconds an acknowledged connection may hold no subscription before it is closed."""
+    max_subscriptions: int = 100
+    """AppSync: 100 subscriptions per connection."""
+    max_payload_bytes: int = 240 * 1024
+    """AppSync: 240 KB per realtime message (incoming frames and outgoing payloads)."""
+    max_message_bytes: int = 1_048_576
+    """Incoming frame limit on ``WS /graphql``."""
+    send_queue_limit: int = DEFAULT_LIMIT
+    tick_interval: float = 1.0
+
+
+@dataclass
+class RealtimeContext:
+    """The services handlers use; one per served API."""
+
+    engine: SubscriptionEngine
+    authorizer: RequestAuthorizer
+    executor: Executor
+    env: Mapping[str, str]
+    settings: RealtimeSettings = field(default_factory=RealtimeSettings)
+    ticker: Ticker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ticker = Ticker(self.settings.tick_interval)
+
+
+def scope_headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+
+
+class Socket:
+    """The ASGI side of one WebSocket: accept, receive text, queued sends, close."""
+
+    __slots__ = ("_receive", "_send", "accepted", "closing", "headers", "outbox", "scope")
+
+    def __init__(
+        self, scope: Scope, receive: Receive, send: Send, queue_limit: int, on_overflow: Any
+    ) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.headers = scope_headers(scope)
+        self.outbox = Outbox(self._send_text, on_overflow, queue_limit)
+        self.accepted = False
+        self.closing = False
+
+    async def _send_text(self, text: str) -> None:
+        await self._send({"type": "websocket.send", "text": text})
+
+    @property
+    def client(self) -> str:
+        client = self.scope.get("client")
+        return f"{client[0]}:{client[1]}" if client else "?"
+
+    async def wait_connect(self) -> bool:
+        message = await self._receive()
+        return bool(message["type"] == "websocket.connect")
+
+    async def accept(self, subprotocol: str | None) -> None:
+        await self._send({"type": "websocket.accept", "subprotocol": subprotocol})
+        self.accepted = True
+
+    async def reject(self) -> None:
+        """Refuse the handshake (HTTP 403)."""
+        await self._send({"type": "websocket.close", "code": StandardCloseCode.POLICY_VIOLATION})
+
+    async def receive(self) -> str | bytes | None:
+        """The next frame, or None once the peer is gone."""
+        while True:
+            message = await self._receive()
+            kind = message["type"]
+            if kind == "websocket.disconnect":
+                return None
+            if kind == "websocket.receive":
+                text = message.get("text")
+                if text is not None:
+                    return str(text)
+                return bytes(message.get("bytes") or b"")
+
+    def send(self, text: str) -> None:
+        self.outbox.put(text)
+
+    def send_json(self, message: Mapping[str, Any]) -> None:
+        self.outbox.put(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
+
+    async def close(self, code: IntEnum, reason: str = "") -> None:
+        """Send what is queued, then the close frame; later frames are ignored."""
+        if self.closing:
+            return
+        self.closing = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.outbox.flush(), timeout=5)
+        self.outbox.close()
+        with contextlib.suppress(Exception):
+            await self._send({"type": "websocket.close", "code": int(code), "reason": reason})
+
+
+class ProtocolHandler:
+    """One connection of one protocol. Subclasses define ``handle_<type>`` methods."""
+
+    subprotocol: ClassVar[str]
+    max_frame_bytes_setting: ClassVar[str] = "max_message_bytes"
+
+    def __init__(
+        self, scope: Scope, receive: Receive, send: Send, context: RealtimeContext
+    ) -> None:
+        self.context = context
+        self.settings = context.settings
+        self.socket = Socket(scope, receive, send, self.settings.send_queue_limit, self._overflow)
+        self.operations: dict[str, Subscription | None] = {}
+        """Subscription id → its subscription (None while it is starting)."""
+        self.authorization: Authorization | None = None
+        self._closer: asyncio.Task[None] | None = None
+
+    # -- the connection's life --------------------------------------------------------------
+
+    async def run(self) -> None:
+        await self.socket.accept(self.subprotocol)
+        self.started()
+        self.context.ticker.watch(self)
+        limit = getattr(self.settings, self.max_frame_bytes_setting)
+        try:
+            while not self.socket.closing:
+                frame = await self.socket.receive()
+                if frame is None:
+                    break
+                if len(frame) > limit:
+                    await self.frame_too_large(len(frame), limit)
+                    continue
+                await self.handle_frame(frame)
+        finally:
+            self.context.ticker.unwatch(self)
+            self.end_all()
+
+    def started(self) -> None:
+        """Called once the WebSocket is accepted (start the protocol's timers)."""
+
+    def tick(self, now: float) -> None:
+        """Called about once a second by the ticker."""
+
+    async def handle_frame(self, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            await self.bad_frame("Binary frames are not supported")
+            return
+        try:
+            message = json.loads(frame)
+        except ValueError:
+            await self.bad_frame("Message is not valid JSON")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.bad_frame("Message must be a JSON object with a string 'type'")
+            return
+        handler = getattr(self, f"handle_{message['type']}", None)
+        if handler is None:
+            await self.unknown_type(message)
+            return
+        await handler(message)
+
+    async def bad_frame(self, reason: str) -> None:
+        raise NotImplementedError
+
+    async def unknown_type(self, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def frame_too_large(self, size: int, limit: int) -> None:
+        raise NotImplementedError
+
+    def end_all(self) -> None:
+        for subscription in self.operations.values():
+            if subscription is not None:
+                subscription.cancel()
+        self.operations.clear()
+
+    def _overflow(self, limit: int) -> None:
+        log.warning(
+            "closing WebSocket %s (%s): %d messages are waiting to be sent and the client is "
+            "not reading them",
+            self.socket.client,
+            self.subprotocol,
+            limit,
+        )
+        self.end_all()
+        self.close_soon(
+            StandardCloseCode.POLICY_VIOLATION, "Too many messages waiting: client too slow"
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def close_soon(self, code: IntEnum, reason: str) -> None:
+        """Close from synchronous code (timers, fan-out callbacks)."""
+        if not self.socket.closing and self._closer is None:
+            self._closer = asyncio.get_running_loop().create_task(self.socket.close(code, reason))
+
+    def http_call(
+        self,
+        headers: Mapping[str, str],
+        *,
+        method: str = "GET",
+        path: str | None = None,
+        body: bytes = b"",
+        host: str | None = None,
+    ) -> HttpCall:
+        scope = self.socket.scope
+        client = scope.get("client")
+        scheme = "https" if scope.get("scheme") == "wss" else "http"
+        return HttpCall(
+            method=method,
+            scheme=scheme,
+            host=host if host is not None else headers.get("host", ""),
+            path=path if path is not None else scope.get("path", ""),
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            source_ip=client[0] if client else None,
+        )
+
+    async def authorize(self, call: HttpCall) -> Authorization | None:
+        authorizer: RequestAuthorizer = self.context.authorizer
+        return await authorizer.authorize(call)
+
+    def ctx_request(self, headers: Mapping[str, str]) -> CtxRequest:
+        return CtxRequest(dict(headers), headers.get("host"))

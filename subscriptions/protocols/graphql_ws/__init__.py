@@ -1,0 +1,1 @@
+"""Legacy ``graphql-ws`` (Apollo's subscriptions-transport-ws protocol)."""

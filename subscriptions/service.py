@@ -1,0 +1,64 @@
+"""Assemble the real-time side of one served API: engine, broker, protocol context, routes.
+
+``web/app.py`` calls ``build_realtime`` once per application; the engine joins the executor's
+mutation listeners, so a mutation over HTTP or over a socket publishes the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from graphql import GraphQLSchema
+from starlette.routing import WebSocketRoute
+
+from auth.modes import RequestAuthorizer
+from resolvers.binding import FieldResolver
+from schema.execution import Executor
+from schema.model import ApiDefinition, FieldCoordinate
+from subscriptions.access import FieldAccess
+from subscriptions.asgi import AppSyncRealtimeEndpoint, GraphQLWebSocketEndpoint
+from subscriptions.engine import SubscriptionEngine
+from subscriptions.protocols.base import RealtimeContext, RealtimeSettings
+from subscriptions.wiring import Wiring
+
+GRAPHQL_PATH = "/graphql"
+REALTIME_PATH = "/graphql/realtime"
+
+
+def build_realtime(
+    *,
+    definition: ApiDefinition,
+    schema: GraphQLSchema,
+    executor: Executor,
+    wiring: Wiring,
+    resolvers: Mapping[FieldCoordinate, FieldResolver],
+    authorizer: RequestAuthorizer,
+    redis_url: str | None = None,
+    settings: RealtimeSettings | None = None,
+    access: FieldAccess | None = None,
+) -> RealtimeContext:
+    engine = SubscriptionEngine(
+        schema,
+        executor,
+        wiring,
+        resolvers,
+        api_name=definition.name,
+        env=definition.environment,
+        broker_url=redis_url,
+        access=access,
+    )
+    executor.mutation_listeners.append(engine)
+    return RealtimeContext(
+        engine,
+        authorizer,
+        executor,
+        definition.environment,
+        settings or RealtimeSettings(max_message_bytes=definition.limits.max_body_bytes),
+    )
+
+
+def realtime_routes(context: RealtimeContext) -> list[WebSocketRoute]:
+    return [
+        WebSocketRoute(GRAPHQL_PATH, GraphQLWebSocketEndpoint(context)),
+        WebSocketRoute(REALTIME_PATH, AppSyncRealtimeEndpoint(context)),
+    ]
