@@ -29,7 +29,7 @@ from graphql import (
 )
 
 from schema.errors import ResolverError
-from schema.model import AuthMode
+from schema.model import AuthMode, FieldCoordinate
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,16 @@ class Prev:
     result: Any = None
 
 
+@dataclass(slots=True)
+class SubscriptionExtensions:
+    """What resolver code asked of the real-time engine through ``extensions`` (AppSync developer
+    guide, "Extensions"): filters set by a subscription resolver, invalidations by a mutation."""
+
+    filter: Any = None
+    invalidation_filter: Any = None
+    invalidations: list[Any] = field(default_factory=list)
+
+
 @dataclass(frozen=True, slots=True)
 class Batching:
     """Which resolver or pipeline function runs its data source now, and its ``maxBatchSize``.
@@ -133,16 +143,6 @@ class Batching:
 
 
 @dataclass(slots=True)
-class SubscriptionExtensions:
-    """What resolver code asked of the real-time engine through ``extensions`` (AppSync developer
-    guide, "Extensions"): filters set by a subscription resolver, invalidations by a mutation."""
-
-    filter: Any = None
-    invalidation_filter: Any = None
-    invalidations: list[Any] = field(default_factory=list)
-
-
-@dataclass(slots=True)
 class RequestState:
     """What lives for one GraphQL request: its headers, caller identity and appended errors."""
 
@@ -150,6 +150,8 @@ class RequestState:
     identity: Any = None
     auth_mode: AuthMode | None = None
     """The authorization mode the request is in (``util.auth_type()``)."""
+    denied_fields: frozenset[FieldCoordinate] = frozenset()
+    """Fields a Lambda authorizer denied this caller (``auth.directives`` enforces them)."""
     env: Mapping[str, str] = field(default_factory=dict)
     appended_errors: list[GraphQLError] = field(default_factory=list)
     resolver_count: int = 0

@@ -12,6 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from resolvers.lambda_.endpoint import invoke_routes
+from resolvers.lambda_.functions import functions_for
+from resolvers.services import SERVICES_PREFIX, services_for
 from schema.model import AuthMode
 from subscriptions.protocols.base import RealtimeSettings
 from subscriptions.service import build_realtime, realtime_routes
@@ -87,6 +90,13 @@ def create_app_for(
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             *realtime_routes(realtime),  # WS /graphql and /graphql/realtime
+            # The local functions' Lambda Invoke API (docs/lambda.md).
+            *invoke_routes(functions_for(api.runtime)),
+            # The API folder's own HTTP services (docs/http-data-source.md).
+            *(
+                Mount(f"{SERVICES_PREFIX}/{name}", app=service)
+                for name, service in services_for(api.runtime).items()
+            ),
         ],
         lifespan=lifespan,
     )

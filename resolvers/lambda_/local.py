@@ -186,7 +186,7 @@ class WorkerPool:
         """Stop every worker; queued and running invocations fail."""
         with self._lock:
             self._closed = True
-            workers, self._idle = list(self._workers), []
+            workers, self._idle, self._workers = list(self._workers), [], set()
         self._executor.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             worker.stop(grace=0.5)

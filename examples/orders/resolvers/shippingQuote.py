@@ -1,21 +1,30 @@
-"""Query.shippingQuote: carrier rates for a destination and weight."""
+"""Query.shippingQuote: carrier rates from the carrier-rates service (HTTP data source)."""
+
+import json
 
 from syncline import util
-
-CARRIERS = (("Ground", 5, 4.0, 1.2), ("Express", 2, 9.0, 2.5), ("Overnight", 1, 19.0, 4.0))
 
 
 def request(ctx):
     weight = ctx.args["weightKg"]
     if weight <= 0:
         util.error("weightKg must be positive", "ValidationError")
-    zone_surcharge = 0.0 if ctx.args["destination"].upper().startswith("US") else 7.5
-    quotes = [
-        {"carrier": name, "days": days, "price": round(base + per_kg * weight + zone_surcharge, 2)}
-        for name, days, base, per_kg in CARRIERS
-    ]
-    return {"payload": quotes}
+    return {
+        "method": "GET",
+        "resourcePath": "/rates",
+        "params": {
+            "query": {"destination": ctx.args["destination"], "weightKg": str(weight)},
+            "headers": {"accept": "application/json"},
+        },
+    }
 
 
 def response(ctx):
-    return ctx.result
+    if ctx.error:  # refused, timed out, reset, too large: the data source's errorType
+        util.error(ctx.error.message, ctx.error.type)
+    status = ctx.result["statusCode"]
+    if status != 200:  # AppSync leaves the status to the response handler
+        util.error(
+            f"carrier-rates answered {status}: {ctx.result['body']}", f"CarrierRates:{status}"
+        )
+    return json.loads(ctx.result["body"])["quotes"]
