@@ -13,6 +13,8 @@ from schema.model import KeySchema, Location, SecondaryIndex, Table
 T = TypeVar("T")
 
 LOCATION = Location(Path("syncline.yml"), 1)
+CTX: Any = None
+"""The data source ignores ``ctx``; tests pass this stand-in."""
 
 ORDERS = Table(
     name="Orders",
@@ -28,10 +30,10 @@ ORDERS = Table(
 
 EVENTS = Table(
     name="Events",
-    key=KeySchema("stream", "seq"),
+    key=KeySchema("topic", "seq"),
     global_secondary_indexes=(),
     local_secondary_indexes=(
-        SecondaryIndex("byKind", KeySchema("stream", "kind"), projection="KEYS_ONLY"),
+        SecondaryIndex("byKind", KeySchema("topic", "kind"), projection="KEYS_ONLY"),
     ),
     ttl_attribute=None,
     location=LOCATION,
