@@ -11,15 +11,16 @@ from __future__ import annotations
 from starlette.types import Receive, Scope, Send
 
 from subscriptions.protocols.appsync_realtime.handlers import AppSyncRealtimeHandler
-from subscriptions.protocols.base import ProtocolHandler, RealtimeContext, Socket
+from subscriptions.protocols.base import (
+    ProtocolHandler,
+    RealtimeContext,
+    Socket,
+    offered_subprotocols,
+)
 from subscriptions.protocols.graphql_transport_ws.handlers import GraphQLTransportWSHandler
 from subscriptions.protocols.graphql_ws.handlers import GraphQLWSHandler
 
 _GRAPHQL_HANDLERS: tuple[type[ProtocolHandler], ...] = (GraphQLTransportWSHandler, GraphQLWSHandler)
-
-
-def offered_subprotocols(scope: Scope) -> list[str]:
-    return [str(p).strip() for p in scope.get("subprotocols", ())]
 
 
 class GraphQLWebSocketEndpoint:

@@ -76,6 +76,12 @@ class RealtimeContext:
         self.ticker = Ticker(self.settings.tick_interval)
 
 
+def offered_subprotocols(scope: Scope) -> list[str]:
+    """The client's subprotocols. Servers differ on whether a comma-separated header value is
+    split (uvicorn's sans-I/O protocol hands it over whole), so it is split here."""
+    return [p.strip() for entry in scope.get("subprotocols", ()) for p in str(entry).split(",")]
+
+
 def scope_headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
 

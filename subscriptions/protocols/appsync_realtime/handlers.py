@@ -26,7 +26,7 @@ from subscriptions.protocols.appsync_realtime.credentials import (
     lowercase,
 )
 from subscriptions.protocols.appsync_realtime.types import SUBPROTOCOL, ErrorCode, ErrorType
-from subscriptions.protocols.base import StandardCloseCode
+from subscriptions.protocols.base import StandardCloseCode, offered_subprotocols
 from subscriptions.protocols.operations import OperationsHandler, _Subscriber
 
 KEEP_ALIVE = '{"type":"ka"}'
@@ -58,8 +58,7 @@ class AppSyncRealtimeHandler(OperationsHandler):
         return path[: -len(REALTIME_SUFFIX)] if path.endswith(REALTIME_SUFFIX) else path
 
     async def run(self) -> None:
-        offered = [str(p).strip() for p in self.socket.scope.get("subprotocols", ())]
-        if SUBPROTOCOL not in offered:
+        if SUBPROTOCOL not in offered_subprotocols(self.socket.scope):
             await self.socket.reject()
             return
         await super().run()
@@ -151,7 +150,7 @@ class AppSyncRealtimeHandler(OperationsHandler):
         scope = self.socket.scope
         try:
             headers = connection_credentials(
-                [str(p) for p in scope.get("subprotocols", ())],
+                offered_subprotocols(scope),
                 scope.get("query_string", b"").decode("latin-1"),
                 self.socket.headers,
             )
