@@ -1,4 +1,4 @@
-"""Syncline's command line and entry points: ``syncline serve|validate``, ``create_app``.
+"""Syncline's command line and entry points: ``syncline serve|validate|token``, ``create_app``.
 
 Every flag also reads a ``SYNCLINE_*`` environment variable (``--port`` ↔ ``SYNCLINE_PORT``);
 a flag given on the command line wins.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
+from auth.cli import add_token_command, token_command
 from schema.errors import InvalidDefinition
 from web.api import LoadedApi, load_api
 from web.app import create_app, create_app_for
@@ -46,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check an API definition and report every error"
     )
     validate.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
+
+    add_token_command(commands, _env, DEFAULT_API_DIR)  # docs/auth.md, "Local token issuer"
     return parser
 
 
@@ -137,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "token":
+        return token_command(args)
     return validate(args)
 
 

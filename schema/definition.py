@@ -129,11 +129,14 @@ DATA_SOURCE_CONFIG: Mapping[DataSourceKind, Mapping[str, Shape]] = {
 AUTH_CONFIG: Mapping[AuthMode, Mapping[str, Shape]] = {
     AuthMode.API_KEY: {},
     AuthMode.AWS_IAM: {"accessKeys": Shape.LIST},  # Syncline's own: local access key pairs
-    AuthMode.AMAZON_COGNITO_USER_POOLS: _keys(
-        Shape.STRING, "userPoolId awsRegion defaultAction appIdClientRegex"
-    ),
+    AuthMode.AMAZON_COGNITO_USER_POOLS: {
+        **_keys(Shape.STRING, "userPoolId awsRegion defaultAction appIdClientRegex"),
+        # Syncline's own (docs/auth.md): where the pool's signing keys come from.
+        "jwks": Shape.STRING,
+        "localIssuer": Shape.BOOLEAN,
+    },
     AuthMode.OPENID_CONNECT: {
-        **_keys(Shape.STRING, "issuer clientId"),
+        **_keys(Shape.STRING, "issuer clientId jwks"),  # jwks: Syncline's own
         **_keys(Shape.NUMBER, "iatTTL authTTL"),
     },
     AuthMode.AWS_LAMBDA: {
@@ -249,6 +252,10 @@ class _Reader:
         authentication = self.auth(app.require("authentication"), default=True)
         additional = self.additional_auths(app.get("additionalAuthentications"), authentication)
         modes = {p.mode for p in (authentication, *additional) if p}
+        if authentication and authentication.config.get("defaultAction") == "DENY" and additional:
+            # AppSync: a Cognito default mode needs defaultAction ALLOW with additional modes.
+            message = "defaultAction DENY is not allowed with additionalAuthentications; use ALLOW"
+            self.problems.add(authentication.location, message)
         api_keys = self.api_keys(app, api_name, AuthMode.API_KEY in modes)
         for name, node in self.entries(app.get("dataSources"), "data source"):
             self.data_sources[name] = self.data_source(name, node)
@@ -437,6 +444,8 @@ class _Reader:
             self.cognito_default_action(config, default)
             values.setdefault("defaultAction", DefaultAction.ALLOW.value)
             config.regex("appIdClientRegex")
+        elif mode is AuthMode.OPENID_CONNECT:
+            config.regex("clientId")  # AppSync matches it as a regular expression
         elif mode is AuthMode.AWS_LAMBDA:
             self.check_lambda_target(config)
             config.regex("identityValidationExpression")
@@ -467,14 +476,21 @@ class _Reader:
             self.error(name_node, f"no local function '{name_node.value()}' in functions:{hint}")
 
     def check_access_keys(self, node: Node | None) -> None:
-        """Syncline's ``accessKeys: [{accessKeyId, secretAccessKey, region}]`` for local SigV4."""
+        """Syncline's ``accessKeys: [{accessKeyId, secretAccessKey, region, accountId, userArn,
+        username, sessionToken}]``: the key pairs whose SigV4 signatures Syncline verifies."""
+        names = "accessKeyId secretAccessKey region accountId userArn username sessionToken"
+        seen: set[str] = set()
         for element in node.elements() if node else []:
-            Block.of(
+            block = Block.of(
                 element,
                 self.problems,
-                _keys(Shape.STRING, "accessKeyId secretAccessKey region"),
+                _keys(Shape.STRING, names),
                 ("accessKeyId", "secretAccessKey"),
             )
+            key_id = block.string("accessKeyId") if block else None
+            if key_id is not None and key_id in seen:
+                self.error(element, f"access key '{key_id}' is declared twice")
+            seen.add(key_id or "")
 
     def api_keys(self, app: Block, api_name: str, enabled: bool) -> tuple[ApiKey, ...]:
         """Keys exist only when API_KEY is one of the modes, as with the plugin."""

@@ -12,6 +12,7 @@ nothing else is defined in it.
 from sdk import dynamodb_convert as dynamodb
 from sdk import strings as str
 from sdk import time, transform
+from sdk.auth import auth_type
 from sdk.encoding import base64_decode, base64_encode, escape_javascript, url_decode, url_encode
 from sdk.errors import append_error, error, unauthorized
 from sdk.ids import auto_id, auto_ksuid, auto_ulid
@@ -33,6 +34,7 @@ from sdk.values import (
 
 __all__ = [
     "append_error",
+    "auth_type",
     "auto_id",
     "auto_ksuid",
     "auto_ulid",

@@ -25,7 +25,7 @@ from syncline import runtime, util
 DOCS = FilePath(__file__).parent.parent / "docs" / "resolver-sdk.md"
 
 UTIL_API = {
-    "append_error", "auto_id", "auto_ksuid", "auto_ulid", "base64_decode", "base64_encode",
+    "append_error", "auth_type", "auto_id", "auto_ksuid", "auto_ulid", "base64_decode", "base64_encode",
     "default_if_null", "default_if_null_or_blank", "default_if_null_or_empty", "dynamodb",
     "error", "escape_javascript", "is_boolean", "is_list", "is_map", "is_null",
     "is_null_or_blank", "is_null_or_empty", "is_number", "is_string", "matches", "str", "time",

@@ -37,6 +37,9 @@ def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
     runtime = Runtime(definition, data_dir)
     resolvers = bind_resolvers(schema.graphql, definition, runtime)
     wiring = read_wiring(sdl)
+    authorizer = build_request_authorizer(definition, sdl, runtime)
+    # Last: field checks wrap the resolvers bound above (auth.directives).
+    authorizer.install_field_checks(schema.graphql)
     return LoadedApi(
         definition=definition,
         schema=schema,
@@ -44,5 +47,5 @@ def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
         runtime=runtime,
         wiring=wiring,
         resolvers=resolvers,
-        authorizer=build_request_authorizer(definition),
+        authorizer=authorizer,
     )

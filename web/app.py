@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from auth.routes import auth_routes
 from resolvers.lambda_.endpoint import invoke_routes
 from resolvers.lambda_.functions import functions_for
 from resolvers.services import SERVICES_PREFIX, services_for
@@ -90,6 +91,7 @@ def create_app_for(
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             *realtime_routes(realtime),  # WS /graphql and /graphql/realtime
+            *auth_routes(api.authorizer),  # the local token issuer's JWKS (docs/auth.md)
             # The local functions' Lambda Invoke API (docs/lambda.md).
             *invoke_routes(functions_for(api.runtime)),
             # The API folder's own HTTP services (docs/http-data-source.md).

@@ -17,10 +17,11 @@ from graphql import ExecutionResult, GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 
+from auth.errors import AuthFailure
 from auth.modes import Authorization, HttpCall
 from resolvers.context import Request as CtxRequest
 from resolvers.context import RequestState
-from schema.errors import UNAUTHORIZED_BODY, format_errors
+from schema.errors import format_errors
 from web.api import LoadedApi
 from web.negotiation import MediaType, choose
 
@@ -70,6 +71,7 @@ def _http_call(request: Request, body: bytes) -> HttpCall:
         headers=request.headers,
         body=body,
         source_ip=client.host if client else None,
+        raw_path=request.scope.get("raw_path", b"").decode("latin-1") or None,
     )
 
 
@@ -127,10 +129,10 @@ class GraphQLEndpoint:
             )
         try:
             body = await self._body(request)
-            authorization = await self.api.authorizer.authorize(_http_call(request, body))
-            if authorization is None:
-                return json_response(UNAUTHORIZED_BODY, 401, media)
+            authorization = await self.api.authorizer.authenticate(_http_call(request, body))
             params = _params(request, body)
+        except AuthFailure as failure:
+            return json_response(failure.body, failure.status, media, headers=failure.headers)
         except BadRequest as error:
             return json_response(
                 _error_body(error.message, "BadRequestException"), error.status, media
@@ -199,6 +201,7 @@ class GraphQLEndpoint:
             CtxRequest(dict(request.headers), request.headers.get("host")),
             identity=authorization.identity,
             auth_mode=authorization.mode,
+            denied_fields=authorization.denied_fields,
             env=self.api.definition.environment,
         )
         outcome = await executor.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,9 +42,14 @@ def base(data_dir: Path) -> Iterator[str]:
         yield url
 
 
-def call(base: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def call(
+    base: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     response = httpx.post(
-        f"{base}/graphql", json={"query": query, "variables": variables}, headers=KEY
+        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers or KEY
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -132,13 +139,54 @@ def test_forged_next_token_is_a_clear_error(base):
     assert body["errors"][0]["errorType"].startswith("DynamoDB:")
 
 
-def test_update_order_status(base):
+def local_token(data_dir: Path, *args: str) -> str:
+    """A token from ``syncline token`` (the local Cognito issuer) for the server's data dir."""
+    command = [sys.executable, str(ROOT / "server.py"), "token", str(API_DIR)]
+    command += ["--data-dir", str(data_dir), *args]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+
+UPDATE = (
+    "mutation($id: ID!) { updateOrderStatus(id: $id, status: FULFILLED) { id status updatedAt } }"
+)
+
+
+def test_update_order_status_is_for_cognito_admins(base, data_dir):
     order = call(base, PLACE, {"input": order_input("dave")})["data"]["placeOrder"]
-    update = "mutation($id: ID!) { updateOrderStatus(id: $id, status: FULFILLED) { id status updatedAt } }"
-    updated = call(base, update, {"id": order["id"]})["data"]["updateOrderStatus"]
+    admin = {"Authorization": local_token(data_dir, "--sub", "ada", "--groups", "admins")}
+    updated = call(base, UPDATE, {"id": order["id"]}, admin)["data"]["updateOrderStatus"]
     assert updated["status"] == "FULFILLED"
     assert updated["updatedAt"]
-    assert call(base, update, {"id": "no-such-order"})["data"]["updateOrderStatus"] is None
+    assert call(base, UPDATE, {"id": "no-such-order"}, admin)["data"]["updateOrderStatus"] is None
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        pytest.param("api-key", id="api-key"),
+        pytest.param("clerks", id="cognito-other-group"),
+        pytest.param("", id="cognito-no-group"),
+    ],
+)
+def test_update_order_status_refuses_everyone_else(base, data_dir, who):
+    order = call(base, PLACE, {"input": order_input("dave")})["data"]["placeOrder"]
+    headers = KEY
+    if who != "api-key":
+        groups = ["--groups", who] if who else []
+        headers = {"Authorization": local_token(data_dir, "--sub", "bob", *groups)}
+    body = call(base, UPDATE, {"id": order["id"]}, headers)
+    assert body["data"] == {"updateOrderStatus": None}
+    [error] = body["errors"]
+    assert error["errorType"] == "Unauthorized"
+    assert error["message"] == "Not Authorized to access updateOrderStatus on type Mutation"
+    assert error["path"] == ["updateOrderStatus"]
+    assert call(base, GET, {"id": order["id"]})["data"]["getOrder"]["status"] == "PAID"
+
+
+def test_the_local_issuer_publishes_its_jwks(base):
+    jwks = httpx.get(f"{base}/.well-known/jwks.json").json()
+    [key] = jwks["keys"]
+    assert (key["kty"], key["alg"], key["use"]) == ("RSA", "RS256", "sig")
 
 
 def test_shipping_quote(base):
