@@ -39,13 +39,14 @@ class Functions:
     def __init__(self, api: ApiDefinition) -> None:
         self.api = api
         self._built: dict[str, RuntimeFunction] = {}
+        self._shared: dict[str, Any] = {}
 
     def get(self, name: str) -> RuntimeFunction:
         """The function ``name`` of ``functions:``; raises ``DefinitionError`` if it cannot be built."""
         function = self._built.get(name)
         if function is None:
             config = self.api.functions[name]
-            function = runtime_factory(config.runtime)(config, self.api.root)
+            function = runtime_factory(config.runtime)(config, self.api.root, self._shared)
             self._built[name] = function
         return function
 
@@ -77,7 +78,8 @@ class Functions:
                     arn, "", ARN_ONLY_TIMEOUT, 0, {}, data_source.location,
                     runtime=FunctionRuntime.AWS, aws=target,
                 )  # fmt: skip
-                function = runtime_factory(FunctionRuntime.AWS)(deployed, self.api.root)
+                factory = runtime_factory(FunctionRuntime.AWS)
+                function = factory(deployed, self.api.root, self._shared)
                 self._built[key] = function
             return function
         raise DefinitionError(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from schema.model import FunctionRuntime, LocalFunction
 
@@ -73,7 +73,9 @@ class RuntimeFunction(LambdaFunction, Closeable, Protocol):
     """What a runtime factory builds: a function the server closes when it stops."""
 
 
-RuntimeFactory = Callable[[LocalFunction, Path], RuntimeFunction]
+RuntimeFactory = Callable[[LocalFunction, Path, dict[str, Any]], RuntimeFunction]
+"""``(function, API folder, shared)``; ``shared`` holds what functions of one API share (for
+example boto3 sessions), as ``resolvers.registry.Runtime.shared`` does for data sources."""
 
 _RUNTIMES: dict[FunctionRuntime, RuntimeFactory] = {}
 

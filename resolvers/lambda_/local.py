@@ -362,5 +362,5 @@ class WorkerPool:
 
 
 @register_runtime(FunctionRuntime.LOCAL)
-def local_runtime(function: LocalFunction, root: Path) -> RuntimeFunction:
+def local_runtime(function: LocalFunction, root: Path, shared: dict[str, Any]) -> RuntimeFunction:
     return WorkerPool(function, root, size=function.reserved_concurrency or DEFAULT_CONCURRENCY)
