@@ -39,6 +39,13 @@ class LoadResult:
     server_cpu_share: float | None = None
     """Server CPU-seconds per wall second during the run (see ``RunningServer.cpu_seconds``)."""
 
+    @property
+    def requests_per_cpu_second(self) -> float | None:
+        """Requests per second of server CPU: the cost of a request, whoever else ran."""
+        if not self.server_cpu_share:
+            return None
+        return self.requests_per_second / self.server_cpu_share
+
 
 def ensure_wrk() -> None:
     """Install Debian's wrk if it is missing (``scripts/ensure-wrk.sh`` is idempotent)."""

@@ -37,10 +37,18 @@ class Measurement:
 @dataclass(frozen=True)
 class Ratio:
     per_round: tuple[float, ...]
+    """req/s over the baseline's req/s, one per round: what targets are judged on."""
+    per_round_cpu: tuple[float, ...] | None
+    """The same with req per server CPU-second: steadier on a shared machine, where either
+    server may lose part of its CPU to other processes during its run."""
 
     @property
     def median(self) -> float:
         return statistics.median(self.per_round)
+
+    @property
+    def median_cpu(self) -> float | None:
+        return None if self.per_round_cpu is None else statistics.median(self.per_round_cpu)
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,13 @@ def ratio(measurements: list[Measurement], case: str, server: str, baseline: str
     denominator = _find(measurements, case, baseline)
     if numerator is None or denominator is None:
         return None
+    pairs = list(zip(numerator.runs, denominator.runs, strict=True))
+    per_cpu = [(run.requests_per_cpu_second, base.requests_per_cpu_second) for run, base in pairs]
     return Ratio(
-        tuple(
-            run.requests_per_second / base.requests_per_second
-            for run, base in zip(numerator.runs, denominator.runs, strict=True)
-        )
+        tuple(run.requests_per_second / base.requests_per_second for run, base in pairs),
+        None
+        if any(a is None or b is None for a, b in per_cpu)
+        else tuple(a / b for a, b in per_cpu if a is not None and b is not None),
     )
 
 
@@ -81,9 +91,26 @@ def _cpu(run: LoadResult) -> str:
     return "-" if run.server_cpu_share is None else f"{run.server_cpu_share:.2f}"
 
 
+def _per_cpu(run: LoadResult) -> str:
+    rate = run.requests_per_cpu_second
+    return "-" if rate is None else f"{rate:,.0f}"
+
+
 def table(measurements: list[Measurement], baseline: str = "ceiling") -> str:
     """Each row shows the median run; ``cpu`` is the server's CPU-seconds per second in it."""
-    rows = [("case", "server", "req/s", "p50 ms", "p99 ms", "cpu", f"vs {baseline}")]
+    rows = [
+        (
+            "case",
+            "server",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "cpu",
+            "req/cpu-s",
+            f"vs {baseline}",
+            "(cpu)",
+        )
+    ]
     for m in measurements:
         run = m.median
         share = ratio(measurements, m.case, m.server, baseline)
@@ -95,7 +122,9 @@ def table(measurements: list[Measurement], baseline: str = "ceiling") -> str:
                 f"{run.p50_ms:.2f}",
                 f"{run.p99_ms:.2f}",
                 _cpu(run),
+                _per_cpu(run),
                 "-" if share is None else f"{share.median:.1%}",
+                "-" if share is None or share.median_cpu is None else f"{share.median_cpu:.1%}",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -120,10 +149,16 @@ def targets_text(results: list[Verdict]) -> str:
             measured = f"{v.ratio.median:.1%}" + (
                 f" (rounds: {rounds})" if len(v.ratio.per_round) > 1 else ""
             )
+            if v.ratio.median_cpu is not None:
+                measured += f"; per server CPU-second {v.ratio.median_cpu:.1%}"
         lines.append(
             f"{v.outcome}  {t.case}: {t.server}/{t.baseline} = {measured}, target >= {t.min_ratio:.0%}"
         )
     return "\n".join(lines)
+
+
+def _run_json(run: LoadResult) -> dict[str, Any]:
+    return {**asdict(run), "requests_per_cpu_second": run.requests_per_cpu_second}
 
 
 def write_json(
@@ -135,8 +170,8 @@ def write_json(
             {
                 "case": m.case,
                 "server": m.server,
-                "median": asdict(m.median),
-                "runs": [asdict(run) for run in m.runs],
+                "median": _run_json(m.median),
+                "runs": [_run_json(run) for run in m.runs],
             }
             for m in measurements
         ],
@@ -145,6 +180,10 @@ def write_json(
                 **asdict(v.target),
                 "ratio": None if v.ratio is None else v.ratio.median,
                 "ratio_per_round": None if v.ratio is None else list(v.ratio.per_round),
+                "cpu_ratio": None if v.ratio is None else v.ratio.median_cpu,
+                "cpu_ratio_per_round": None
+                if v.ratio is None or v.ratio.per_round_cpu is None
+                else list(v.ratio.per_round_cpu),
                 "outcome": v.outcome,
             }
             for v in results
