@@ -12,6 +12,10 @@ store (a one-thread executor), which also serializes writers. Each operation is 
 transaction (``BEGIN IMMEDIATE`` for writes), so a condition check and the write it guards are
 atomic, and ``TransactWriteItems`` can later be a list of ``_Tx`` calls inside one transaction.
 
+One module on purpose: ``TableStore`` (lifecycle, the worker thread, the async API) and
+``_Tx`` (item reads and writes inside one transaction) share the connection, the key-type locks
+and the page tokens; ``_Tx`` is the seam where batch and transaction operations will plug in.
+
 The key schema names no attribute types (the ``tables:`` block has none), so the store locks
 each key attribute's type (S, N or B) the first time an item is written with it, and rejects
 other types afterwards as DynamoDB does for a declared schema.

@@ -8,18 +8,29 @@ import json
 import threading
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from resolvers.dynamodb import DynamoDBDataSource, Operation, create_dynamodb_data_source
-from resolvers.dynamodb.store import STORE_FILE
+from resolvers.dynamodb.store import STORE_FILE, TableStore
 from resolvers.dynamodb.values import key_bytes
 from resolvers.registry import Runtime
 from schema.errors import DefinitionError, ResolverError
-from schema.model import DataSource, DataSourceKind
-from tests.resolvers.dynamodb.support import CTX, LOCATION, Sources, n, order, run, s
+from schema.model import DataSource, DataSourceKind, KeySchema, SecondaryIndex
+from tests.resolvers.dynamodb.support import (
+    CTX,
+    LOCATION,
+    ORDERS,
+    TABLES,
+    Sources,
+    n,
+    order,
+    run,
+    s,
+)
 
 VALIDATION = "DynamoDB:ValidationException"
 
@@ -729,11 +740,6 @@ def test_changing_a_key_of_a_table_with_items_is_a_definition_error(tmp_path: Pa
         await sources.orders.invoke(order("o1", "c1", "2024"), CTX)
 
     run(write, tmp_path)
-    from dataclasses import replace
-
-    from resolvers.dynamodb.store import TableStore
-    from schema.model import KeySchema
-    from tests.resolvers.dynamodb.support import ORDERS
 
     async def reopen() -> None:
         store = TableStore({"Orders": replace(ORDERS, key=KeySchema("orderId"))}, tmp_path)
@@ -747,13 +753,6 @@ def test_changing_a_key_of_a_table_with_items_is_a_definition_error(tmp_path: Pa
 
 
 def test_adding_an_index_backfills_it(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from resolvers.dynamodb import DynamoDBDataSource
-    from resolvers.dynamodb.store import TableStore
-    from schema.model import KeySchema, SecondaryIndex
-    from tests.resolvers.dynamodb.support import ORDERS
-
     async def write(sources: Sources) -> None:
         await sources.orders.invoke(order("o1", "c1", "2024", region=s("eu")), CTX)
 
@@ -871,16 +870,12 @@ def runtime_for(tables: dict[str, Any]) -> Runtime:
     ],
 )
 def test_factory_rejects_bad_config(config: dict[str, Any], message: str) -> None:
-    from tests.resolvers.dynamodb.support import TABLES
-
     source = DataSource("orders", DataSourceKind.AMAZON_DYNAMODB, config, None, LOCATION)
     with pytest.raises(DefinitionError, match=message):
         create_dynamodb_data_source(source, runtime_for(TABLES))
 
 
 def test_factory_shares_one_store_and_closes_it() -> None:
-    from tests.resolvers.dynamodb.support import TABLES
-
     runtime = runtime_for(TABLES)
     first = create_dynamodb_data_source(
         DataSource(
