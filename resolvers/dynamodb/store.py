@@ -153,7 +153,8 @@ class TableStore:
     async def close(self) -> None:
         if self._closed:
             return
-        await self._run(lambda connection: self._close())
+        # Straight to the worker (not through _call): closing must not open the file first.
+        await asyncio.get_running_loop().run_in_executor(self._executor, self._close)
         self._closed = True
         self._executor.shutdown(wait=False)
 
