@@ -196,6 +196,22 @@ def test_shipping_quote(base):
     assert all(q["price"] > 0 for q in quotes)
 
 
+def test_shipping_quote_comes_from_the_carrier_rates_service(base):
+    """The service the example ships, at /services/carrierRates, is what the resolver calls."""
+    direct = httpx.get(
+        f"{base}/services/carrierRates/rates", params={"destination": "FR-75", "weightKg": "1.5"}
+    )
+    assert direct.status_code == 200
+    query = '{ shippingQuote(destination: "FR-75", weightKg: 1.5) { carrier days price } }'
+    assert call(base, query)["data"]["shippingQuote"] == direct.json()["quotes"]
+
+
+def test_shipping_quote_rejects_a_weight_below_zero(base):
+    body = call(base, '{ shippingQuote(destination: "US-CA", weightKg: -1) { carrier } }')
+    assert body["data"] is None
+    assert body["errors"][0]["errorType"] == "ValidationError"
+
+
 def test_orders_survive_a_restart_with_the_same_data_dir(tmp_path: Path):
     with running_server(API_DIR, tmp_path) as first:
         order = call(first, PLACE, {"input": order_input("erin")})["data"]["placeOrder"]

@@ -67,7 +67,7 @@ def lambda_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         )
 
 
-def payload_of(response: dict[str, Any]) -> Any:
+def payload_of(response: Any) -> Any:
     return json.loads(response["Payload"].read())
 
 
