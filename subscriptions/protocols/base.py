@@ -257,7 +257,10 @@ class ProtocolHandler:
         path: str | None = None,
         body: bytes = b"",
         host: str | None = None,
+        query: str | None = None,
     ) -> HttpCall:
+        """The call an authorizer checks. AppSync realtime credentials sign a request of their
+        own (no query string), so its handler passes ``path``, ``body`` and ``query=""``."""
         scope = self.socket.scope
         client = scope.get("client")
         scheme = "https" if scope.get("scheme") == "wss" else "http"
@@ -266,7 +269,7 @@ class ProtocolHandler:
             scheme=scheme,
             host=host if host is not None else headers.get("host", ""),
             path=path if path is not None else scope.get("path", ""),
-            query=scope.get("query_string", b"").decode("latin-1"),
+            query=query if query is not None else scope.get("query_string", b"").decode("latin-1"),
             headers=headers,
             body=body,
             source_ip=client[0] if client else None,

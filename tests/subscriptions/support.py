@@ -218,11 +218,17 @@ def ws_url(base: str, path: str = "/graphql") -> str:
     return base.replace("http://", "ws://").replace("https://", "wss://") + path
 
 
-def mutate(base: str, query: str, variables: dict[str, Any] | None = None, **client: Any) -> Any:
+def mutate(
+    base: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    api_key: str = API_KEY,
+    **client: Any,
+) -> Any:
     response = httpx.post(
         f"{base}/graphql",
         json={"query": query, "variables": variables},
-        headers={"x-api-key": API_KEY},
+        headers={"x-api-key": api_key},
         timeout=10,
         **client,
     )
@@ -245,6 +251,19 @@ def wait_for_subscriptions(base: str, count: int, timeout: float = 10, **client:
     while subscription_count(base, **client) != count:
         assert time.monotonic() < deadline, f"expected {count} subscriptions"
         time.sleep(0.02)
+
+
+async def wait_for_subscriptions_async(base: str, count: int, timeout: float = 10) -> None:
+    """``wait_for_subscriptions`` without a thread (CPython 3.11 can fail compiling modules that
+    two threads import at once, so async tests keep to the event loop)."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=5) as client:
+        while True:
+            body = (await client.get(f"{base}/health")).json()
+            if body["subscriptions"]["subscriptions"] == count:
+                return
+            assert time.monotonic() < deadline, f"expected {count} subscriptions"
+            await asyncio.sleep(0.02)
 
 
 async def recv_json(ws: ClientConnection, timeout: float = 5) -> Any:

@@ -163,6 +163,7 @@ class AppSyncRealtimeHandler(OperationsHandler):
             path=f"{self.graphql_path}/connect",
             body=b"{}",
             host=headers.get("host") or self.socket.headers.get("host", ""),
+            query="",
         )
         authorization = await self.authorize(call)
         if authorization is None:
@@ -250,6 +251,7 @@ class AppSyncRealtimeHandler(OperationsHandler):
             path=self.graphql_path,
             body=payload["data"].encode(),
             host=headers.get("host") or self.socket.headers.get("host", ""),
+            query="",
         )
         return await self.authorize(call), headers
 

@@ -43,7 +43,7 @@ def b64url(value: Any) -> str:
 def connect(base: str, *, subprotocols: list[str] | None = None, query: str = "", **kw: Any) -> Any:
     return websockets.connect(
         ws_url(base, "/graphql/realtime") + query,
-        subprotocols=subprotocols or [SUBPROTOCOL, f"header-{b64url(header(base))}"],  # type: ignore[misc]
+        subprotocols=subprotocols or [SUBPROTOCOL, f"header-{b64url(header(base))}"],  # type: ignore[arg-type]
         **kw,
     )
 
@@ -259,7 +259,7 @@ def test_limits_max_subscriptions_and_payload_size(base: str) -> None:
                 ),
             }
             await in_thread(create_ticket, base, id="big", title="x" * 5000)
-            for n in range(3):
+            for _ in range(3):
                 message = await recv_json(ws)
                 assert message["type"] == "error"
                 assert message["payload"]["errors"][0]["errorType"] == "LimitExceededError"
