@@ -9,7 +9,8 @@ through this one-method-per-question ``FieldAccess``:
 - ``visibility_key(authorization)``: two callers with equal keys are allowed the same fields, so
   they can share one compiled payload projection and one serialized message per event.
 
-``AllowAll`` is the default until the API's directive checks are wired in (``web/api.py``).
+``DirectiveAccess`` asks the API's directive rules (``auth.directives``) — what HTTP requests are
+checked against — so a subscription sees exactly the fields a query by the same caller could.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Protocol
 
-from auth.modes import Authorization
+from auth.modes import Authorization, RequestAuthorizer
+from schema.errors import UnauthorizedError
 
 
 class FieldAccess(Protocol):
@@ -32,3 +34,28 @@ class AllowAll:
 
     def visibility_key(self, authorization: Authorization) -> Hashable:
         return None
+
+
+class DirectiveAccess:
+    """The API's auth directives, as ``auth.directives.FieldAuthorizer`` enforces them."""
+
+    def __init__(self, authorizer: RequestAuthorizer) -> None:
+        self.fields = authorizer.fields
+
+    def allowed(self, type_name: str, field_name: str, authorization: Authorization) -> bool:
+        try:
+            self.fields.check(
+                type_name,
+                field_name,
+                authorization.mode,
+                authorization.identity,
+                authorization.denied_fields,
+            )
+        except UnauthorizedError:
+            return False
+        return True
+
+    def visibility_key(self, authorization: Authorization) -> Hashable:
+        return self.fields.visibility_key(
+            authorization.mode, authorization.identity, authorization.denied_fields
+        )

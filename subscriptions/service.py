@@ -15,7 +15,7 @@ from auth.modes import RequestAuthorizer
 from resolvers.binding import FieldResolver
 from schema.execution import Executor
 from schema.model import ApiDefinition, FieldCoordinate
-from subscriptions.access import FieldAccess
+from subscriptions.access import DirectiveAccess, FieldAccess
 from subscriptions.asgi import AppSyncRealtimeEndpoint, GraphQLWebSocketEndpoint
 from subscriptions.engine import SubscriptionEngine
 from subscriptions.protocols.base import RealtimeContext, RealtimeSettings
@@ -45,7 +45,7 @@ def build_realtime(
         api_name=definition.name,
         env=definition.environment,
         broker_url=redis_url,
-        access=access,
+        access=access or DirectiveAccess(authorizer),
     )
     executor.mutation_listeners.append(engine)
     return RealtimeContext(

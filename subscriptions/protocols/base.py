@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from starlette.types import Receive, Scope, Send
 
+from auth.errors import AuthFailure
 from auth.modes import Authorization, HttpCall, RequestAuthorizer
 from resolvers.context import Request as CtxRequest
 from schema.execution import Executor
@@ -275,9 +276,13 @@ class ProtocolHandler:
             source_ip=client[0] if client else None,
         )
 
-    async def authorize(self, call: HttpCall) -> Authorization | None:
+    async def authorize(self, call: HttpCall) -> Authorization | AuthFailure:
+        """The caller's authorization, or why it was refused (AppSync's errorType and status)."""
         authorizer: RequestAuthorizer = self.context.authorizer
-        return await authorizer.authorize(call)
+        try:
+            return await authorizer.authenticate(call)
+        except AuthFailure as failure:
+            return failure
 
     def ctx_request(self, headers: Mapping[str, str]) -> CtxRequest:
         return CtxRequest(dict(headers), headers.get("host"))

@@ -19,6 +19,7 @@ import json
 import time
 from typing import Any
 
+from auth.errors import AuthFailure
 from auth.modes import Authorization
 from subscriptions.protocols.appsync_realtime.credentials import (
     BadCredentials,
@@ -31,13 +32,21 @@ from subscriptions.protocols.operations import OperationsHandler, _Subscriber
 
 KEEP_ALIVE = '{"type":"ka"}'
 REALTIME_SUFFIX = "/realtime"
-NOT_AUTHORIZED = "You are not authorized to make this call."
 
 
 def _error(
     error_type: ErrorType, message: str, code: ErrorCode = ErrorCode.BAD_REQUEST
 ) -> dict[str, Any]:
     return {"errorType": error_type.value, "message": message, "errorCode": int(code)}
+
+
+def _refusal(failure: AuthFailure) -> dict[str, Any]:
+    """An auth refusal as AppSync reports it: its errorType, message and HTTP status."""
+    return {
+        "errorType": str(failure.error_type),
+        "message": failure.message,
+        "errorCode": failure.status,
+    }
 
 
 class AppSyncRealtimeHandler(OperationsHandler):
@@ -166,10 +175,8 @@ class AppSyncRealtimeHandler(OperationsHandler):
             query="",
         )
         authorization = await self.authorize(call)
-        if authorization is None:
-            self.connection_error(
-                _error(ErrorType.UNAUTHORIZED, NOT_AUTHORIZED, ErrorCode.UNAUTHORIZED)
-            )
+        if isinstance(authorization, AuthFailure):
+            self.connection_error(_refusal(authorization))
             return
         self.authorization = authorization
         self.headers = headers
@@ -227,8 +234,8 @@ class AppSyncRealtimeHandler(OperationsHandler):
             )
             return
         authorization, headers = await self.authorize_start(payload)
-        if authorization is None:
-            self.error(_error(ErrorType.UNAUTHORIZED, NOT_AUTHORIZED, ErrorCode.UNAUTHORIZED), id_)
+        if isinstance(authorization, AuthFailure):
+            self.error(_refusal(authorization), id_)
             return
         if await self.start_operation(
             id_, request["query"], variables, operation_name, authorization, headers
@@ -238,11 +245,12 @@ class AppSyncRealtimeHandler(OperationsHandler):
 
     async def authorize_start(
         self, payload: dict[str, Any]
-    ) -> tuple[Authorization | None, dict[str, str]]:
+    ) -> tuple[Authorization | AuthFailure, dict[str, str]]:
         """The start's own credentials (``extensions.authorization``), else the connection's."""
         extensions = payload.get("extensions")
         credentials = extensions.get("authorization") if isinstance(extensions, dict) else None
         if not isinstance(credentials, dict):
+            assert self.authorization is not None
             return self.authorization, self.headers
         headers = lowercase(credentials)
         call = self.http_call(

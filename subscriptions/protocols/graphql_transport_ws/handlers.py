@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from auth.modes import Authorization
 from subscriptions.protocols.base import StandardCloseCode
 from subscriptions.protocols.graphql_transport_ws.types import SUBPROTOCOL, CloseCode
 from subscriptions.protocols.operations import OperationsHandler, connection_headers
@@ -65,7 +66,7 @@ class GraphQLTransportWSHandler(OperationsHandler):
             return
         headers = connection_headers(self.socket.headers, payload)
         authorization = await self.authorize(self.http_call(headers))
-        if authorization is None:
+        if not isinstance(authorization, Authorization):
             await self.socket.close(CloseCode.FORBIDDEN, "Forbidden")
             return
         self.authorization = authorization

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from auth.modes import Authorization
 from subscriptions.protocols.base import StandardCloseCode
 from subscriptions.protocols.graphql_ws.types import SUBPROTOCOL
 from subscriptions.protocols.operations import OperationsHandler, connection_headers
@@ -70,7 +71,7 @@ class GraphQLWSHandler(OperationsHandler):
         payload = message.get("payload")
         headers = connection_headers(self.socket.headers, payload)
         authorization = await self.authorize(self.http_call(headers))
-        if authorization is None:
+        if not isinstance(authorization, Authorization):
             self.socket.send_json(
                 {"type": "connection_error", "payload": {"message": "Unauthorized"}}
             )
