@@ -141,7 +141,6 @@ def test_gql_appsync_transport(server: tuple[str, Path], kind: str) -> None:
         )
         received: list[dict[str, Any]] = []
         async with Client(transport=transport) as session:
-
             request = gql(SUBSCRIPTION)
             request.variable_values = {"customerId": customer}
 
