@@ -62,12 +62,12 @@ class LambdaRequest:
     def parse(cls, request: Any) -> LambdaRequest:
         if not isinstance(request, Mapping):
             raise InvalidLambdaRequest("a Lambda request must be an object")
-        operation = request.get("operation", Operation.INVOKE)
+        operation = request.get("operation") or Operation.INVOKE
         if operation not in (Operation.INVOKE, Operation.BATCH_INVOKE):
             raise InvalidLambdaRequest(
                 f"Lambda operation {operation!r} is not Invoke or BatchInvoke"
             )
-        invocation_type = request.get("invocationType", InvocationType.REQUEST_RESPONSE)
+        invocation_type = request.get("invocationType") or InvocationType.REQUEST_RESPONSE
         if invocation_type not in (InvocationType.REQUEST_RESPONSE, InvocationType.EVENT):
             raise InvalidLambdaRequest(
                 f"invocationType {invocation_type!r} is not RequestResponse or Event"

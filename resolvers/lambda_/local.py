@@ -28,7 +28,6 @@ import logging
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -50,12 +49,12 @@ from resolvers.lambda_.invocation import (
     function_arn,
     register_runtime,
 )
+from resolvers.lambda_.worker import FRAME, InvocationHeader, ReplyHeader, ReplyKind
 from schema.model import FunctionRuntime, LocalFunction
 
 log = logging.getLogger("syncline.lambda")
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
-FRAME = struct.Struct("!II")
 INIT_TIMEOUT = 10.0
 """Lambda's limit on the init phase (importing the handler module)."""
 DEFAULT_CONCURRENCY = 4
@@ -82,7 +81,7 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    def send(self, header: dict[str, Any], body: bytes, deadline: float) -> None:
+    def send(self, header: InvocationHeader, body: bytes, deadline: float) -> None:
         encoded = json.dumps(header).encode()
         self.channel.settimeout(max(0.001, deadline - time.monotonic()))
         try:
@@ -92,13 +91,13 @@ class Worker:
         except OSError:
             raise _Exited from None
 
-    def receive(self, deadline: float) -> tuple[str, bytes]:
+    def receive(self, deadline: float) -> tuple[ReplyKind, bytes]:
         head = self._read(FRAME.size, deadline)
         header_size, body_size = FRAME.unpack(head)
         if body_size > SYNC_PAYLOAD_LIMIT + 65536:  # the worker checks first; a bound all the same
             raise _Exited
-        header = json.loads(self._read(header_size, deadline))
-        return str(header["kind"]), self._read(body_size, deadline)
+        header: ReplyHeader = json.loads(self._read(header_size, deadline))
+        return header["kind"], self._read(body_size, deadline)
 
     def _read(self, size: int, deadline: float) -> bytes:
         buffer = bytearray(size)
@@ -186,9 +185,12 @@ class WorkerPool:
         """Stop every worker; queued and running invocations fail."""
         with self._lock:
             self._closed = True
-            workers, self._idle, self._workers = list(self._workers), [], set()
+            idle, busy = self._idle, self._workers.difference(self._idle)
+            self._idle, self._workers = [], set()
         self._executor.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
+        for worker in busy:  # mid-invocation: there is nothing to wait for
+            worker.kill()
+        for worker in idle:
             worker.stop(grace=0.5)
 
     # --- bookkeeping ------------------------------------------------------------------------
@@ -305,7 +307,7 @@ class WorkerPool:
             failure = self._init(worker, request_id)
             if failure is not None:
                 return failure
-        header = {
+        header: InvocationHeader = {
             "requestId": request_id,
             "deadlineMs": int((time.time() + timeout) * 1000),
             "arn": self.arn,

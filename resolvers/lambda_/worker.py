@@ -27,9 +27,27 @@ import struct
 import sys
 import time
 import traceback
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 FRAME = struct.Struct("!II")
+ReplyKind = Literal["ready", "init_error", "result", "error"]
+
+
+class InvocationHeader(TypedDict):
+    """Direction: server → worker, followed by the event's JSON bytes."""
+
+    requestId: str
+    deadlineMs: int
+    """When the invocation times out, in milliseconds since the epoch (Lambda-Runtime-Deadline-Ms)."""
+    arn: str
+
+
+class ReplyHeader(TypedDict):
+    """Direction: worker → server, followed by the result's or the error object's JSON bytes."""
+
+    kind: ReplyKind
+
+
 RESPONSE_LIMIT = 6 * 1024 * 1024  # Lambda quota: a synchronous response payload
 
 
@@ -56,12 +74,13 @@ class LambdaContext:
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
-def send(channel: socket.socket, kind: str, body: bytes = b"") -> None:
-    header = json.dumps({"kind": kind}).encode()
+def send(channel: socket.socket, kind: ReplyKind, body: bytes = b"") -> None:
+    reply: ReplyHeader = {"kind": kind}
+    header = json.dumps(reply).encode()
     channel.sendall(FRAME.pack(len(header), len(body)) + header + body)
 
 
-def receive(channel: socket.socket) -> tuple[dict[str, Any], bytes] | None:
+def receive(channel: socket.socket) -> tuple[InvocationHeader, bytes] | None:
     head = read_exactly(channel, FRAME.size)
     if head is None:
         return None
@@ -70,7 +89,7 @@ def receive(channel: socket.socket) -> tuple[dict[str, Any], bytes] | None:
     body = read_exactly(channel, body_size)
     if header is None or body is None:
         return None
-    meta: dict[str, Any] = json.loads(header)
+    meta: InvocationHeader = json.loads(header)
     return meta, body
 
 
@@ -135,7 +154,7 @@ def init(handler: str) -> tuple[Any, bytes | None]:
     return None, error_object(failure, failure.error_type)
 
 
-def invoke(handler: Any, meta: dict[str, Any], body: bytes) -> tuple[str, bytes]:
+def invoke(handler: Any, meta: InvocationHeader, body: bytes) -> tuple[ReplyKind, bytes]:
     context = LambdaContext(meta["requestId"], meta["deadlineMs"], meta["arn"])
     try:
         result = handler(json.loads(body), context)

@@ -30,6 +30,7 @@ type Query {
   fire(seconds: Float!): String
   fireAndFail: String
   bad(request: AWSJSON!): String
+  crash(how: String!): String
 }
 type Mutation {
   createSomething(id: ID!): Thing
@@ -47,6 +48,7 @@ dataSources:
   huge: {type: AWS_LAMBDA, config: {functionName: huge}}
   sleeper: {type: AWS_LAMBDA, config: {functionName: sleeper}}
   fails: {type: AWS_LAMBDA, config: {functionName: fails}}
+  crash: {type: AWS_LAMBDA, config: {functionName: crash}}
 resolvers:
   Mutation.createSomething: {kind: UNIT, dataSource: recorder}
   Query.big: {kind: UNIT, dataSource: recorder, code: big.py}
@@ -54,6 +56,7 @@ resolvers:
   Query.fire: {kind: UNIT, dataSource: sleeper, code: fire.py}
   Query.fireAndFail: {kind: UNIT, dataSource: fails, code: fire.py}
   Query.bad: {kind: UNIT, dataSource: recorder, code: bad.py}
+  Query.crash: {kind: UNIT, dataSource: crash}
 """
 
 FILES = {
@@ -75,6 +78,14 @@ FILES = {
 
         def fails(event, context):
             raise KeyError("cardToken")
+
+        def crash(event, context):
+            import ctypes
+            if event["arguments"]["how"] == "exit":
+                os._exit(1)
+            if event["arguments"]["how"] == "segfault":
+                ctypes.string_at(0)
+            return "fine"
     """,
     "big.py": """
         SIZES = {"sync": 6 * 1024 * 1024, "event": 1024 * 1024}
@@ -123,6 +134,9 @@ functions:
     handler: lambdas/handlers.sleeper
   fails:
     handler: lambdas/handlers.fails
+  crash:
+    handler: lambdas/handlers.crash
+    reservedConcurrency: 1
 """
 
 
@@ -212,3 +226,20 @@ def test_malformed_requests_are_mapping_template_errors(client, request_object, 
     [error] = body["errors"]
     assert error["errorType"] == "MappingTemplate"
     assert message in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        pytest.param("exit", "exit status 1", id="os-exit"),
+        pytest.param("segfault", "signal: segmentation fault", id="segfault"),
+    ],
+)
+def test_a_crashing_handler_fails_its_field_and_the_server_carries_on(client, how, reason):
+    body = gql(client, f'{{ crash(how: "{how}") }}')
+    assert body["data"] == {"crash": None}
+    [error] = body["errors"]
+    assert error["errorType"] == "Runtime.ExitError"
+    assert reason in error["message"]
+    assert gql(client, '{ crash(how: "no") }')["data"] == {"crash": "fine"}
+    assert client.get("/health").status_code == 200

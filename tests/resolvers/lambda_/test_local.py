@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import textwrap
 import time
 from collections.abc import Iterator
@@ -267,3 +268,18 @@ def test_closed_pool_refuses_invocations(pool_of):
     with pytest.raises(InvokeError) as raised:
         invoke(pool)
     assert raised.value.error_type == "Lambda:ServiceException"
+
+
+def test_close_kills_busy_workers_at_once(pool_of):
+    pool = pool_of("lambdas/handlers.hangs", timeout=30, size=1)
+    assert invoke(pool, kind=InvocationType.EVENT).status_code == 202
+    deadline = time.monotonic() + 10
+    while not pool.worker_pids and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # the worker is inside the handler now
+    [pid] = pool.worker_pids
+    started = time.monotonic()
+    pool.close()
+    assert time.monotonic() - started < 0.5
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
