@@ -130,7 +130,7 @@ async def subscribe(base: str, customer: str) -> Any:
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
 
     async def registered() -> bool:
-        return (await health(base))["subscriptions"]["subscriptions"] == 1
+        return bool((await health(base))["subscriptions"]["subscriptions"] == 1)
 
     await until(registered)
     return ws
@@ -178,7 +178,7 @@ def test_redis_outage_degrades_then_recovers(private_redis: PrivateRedis, tmp_pa
                 private_redis.stop()
 
                 async def reconnecting() -> bool:
-                    return (await broker_state())["state"] == "reconnecting"
+                    return bool((await broker_state())["state"] == "reconnecting")
 
                 await until(reconnecting)
                 assert (await health(base))["status"] == "degraded"
@@ -191,7 +191,7 @@ def test_redis_outage_degrades_then_recovers(private_redis: PrivateRedis, tmp_pa
                 private_redis.start()
 
                 async def connected() -> bool:
-                    return (await broker_state())["state"] == "connected"
+                    return bool((await broker_state())["state"] == "connected")
 
                 await until(connected)
                 assert (await health(base))["status"] == "ok"
