@@ -24,7 +24,16 @@ from typing import Any, TypeVar
 from bench.cases import API_KEY, CASES, TARGETS, Case
 from bench.load import CONNECTIONS, THREADS, LoadResult, ensure_wrk, lua_script, run_wrk
 from bench.report import Measurement, table, targets_text, verdicts, write_json
-from bench.servers import REPO, SERVERS, SYNCLINE, BenchError, ServerSpec, running, uvicorn_options
+from bench.servers import (
+    REPO,
+    SERVERS,
+    SYNCLINE,
+    BenchError,
+    ServerSpec,
+    ceiling_responses,
+    running,
+    uvicorn_options,
+)
 from bench.verify import capture, verify, write_ceiling_responses
 
 T = TypeVar("T", Case, ServerSpec)
@@ -121,7 +130,7 @@ def measure(
     print(f"capturing syncline's responses ({', '.join(c.name for c in cases)})", flush=True)
     with running(SYNCLINE, args.server_cpu, workdir) as reference:
         expected = capture(reference.url, cases)
-    write_ceiling_responses(workdir / "ceiling-responses.json", cases, expected)
+    write_ceiling_responses(ceiling_responses(workdir), cases, expected)
 
     runs: dict[tuple[str, str], list[LoadResult]] = {}
     with ExitStack() as stack:
@@ -157,7 +166,10 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.rounds < 1 or (args.warmup is not None and args.warmup < 0):
+        parser.error("--duration and --rounds must be at least 1, --warmup at least 0")
     try:
         cases = _select(CASES, args.cases, "case")
         servers = _select(SERVERS, args.servers, "server")

@@ -49,7 +49,9 @@ class LoadResult:
 
 def ensure_wrk() -> None:
     """Install Debian's wrk if it is missing (``scripts/ensure-wrk.sh`` is idempotent)."""
-    subprocess.run(["bash", str(REPO / "scripts" / "ensure-wrk.sh")], check=True)
+    script = REPO / "scripts" / "ensure-wrk.sh"
+    if subprocess.run(["bash", str(script)], check=False).returncode != 0:
+        raise BenchError(f"wrk is missing and {script.name} could not install it")
 
 
 def _lua_string(text: str) -> str:

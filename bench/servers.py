@@ -30,6 +30,11 @@ class BenchError(Exception):
     """Anything that makes a measurement meaningless: a server that fails or answers wrongly."""
 
 
+def ceiling_responses(workdir: Path) -> Path:
+    """Where the bench writes, and the ceiling reads, Syncline's captured responses."""
+    return workdir / "ceiling-responses.json"
+
+
 @dataclass(frozen=True)
 class Launch:
     """Where one invocation's servers run: a port each, and a scratch folder they share."""
@@ -39,7 +44,7 @@ class Launch:
 
     @property
     def ceiling_responses(self) -> Path:
-        return self.workdir / "ceiling-responses.json"
+        return ceiling_responses(self.workdir)
 
 
 @dataclass(frozen=True)
