@@ -1,0 +1,348 @@
+"""Subscription fan-out benchmark: ``python -m bench.subscriptions [--quick]``.
+
+The server (``syncline serve bench/apis/realtime``, one process) is pinned to CPU 0; this process,
+the load generator, pins itself to CPU 1. Clients are raw asyncio protocols speaking
+graphql-transport-ws (no task per connection), so the generator keeps up with the server.
+
+Measured, for 1,000 and 10,000 subscribers of one subscription:
+
+- **delivered messages/s**: a burst of mutations, messages received ÷ time from the first
+  mutation sent to the last message received;
+- **mutation-to-last-delivery p50/p99**: per mutation, from just before the HTTP request is sent
+  to the moment the last subscriber got its message (mutations sent one at a time);
+- **RSS per idle subscribed connection** at 10,000: server RSS growth ÷ connections;
+- **RSS drift**: server RSS after 100,000 and after 200,000 delivered events.
+
+Results are printed and written to ``bench/results/subscriptions.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+API_DIR = REPO / "bench" / "apis" / "realtime"
+API_KEY = "da2-syncline-bench-key"
+RESULTS = REPO / "bench" / "results" / "subscriptions.json"
+SUBSCRIPTION = 'subscription { onMessage(room: "bench") { id room body sentAt } }'
+MUTATION = 'mutation S($b: String!, $t: Float!) { send(room: "bench", body: $b, sentAt: $t) { id room body sentAt } }'
+SERVER_CPU = 0
+CLIENT_CPU = 1
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def _pin(cpu: int) -> None:
+    if hasattr(os, "sched_setaffinity") and cpu < (os.cpu_count() or 1):
+        os.sched_setaffinity(0, {cpu})
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+@contextlib.contextmanager
+def server(port: int, data_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    def setup() -> None:
+        _pin(SERVER_CPU)
+        _raise_fd_limit()
+
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "server.py"), "serve", str(API_DIR), "--port", str(port),
+         "--data-dir", str(data_dir), "--log-level", "warning"],
+        cwd=REPO, preexec_fn=setup, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"server did not start: {process.stderr.read() if process.stderr else ''}"
+                )
+            time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# -- a minimal graphql-transport-ws client: one asyncio Protocol per connection -----------------
+
+
+def _frame(text: str) -> bytes:
+    """A masked text frame (clients must mask; the mask can be fixed for a benchmark)."""
+    payload = text.encode()
+    mask = b"\x01\x02\x03\x04"
+    n = len(payload)
+    if n < 126:
+        header = bytes([0x81, 0x80 | n])
+    elif n < 65536:
+        header = bytes([0x81, 0x80 | 126]) + n.to_bytes(2, "big")
+    else:
+        header = bytes([0x81, 0x80 | 127]) + n.to_bytes(8, "big")
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return header + mask + masked
+
+
+@dataclass
+class Stats:
+    received: int = 0
+    arrivals: list[float] = field(default_factory=list)
+    record: bool = False
+
+
+class Client(asyncio.Protocol):
+    def __init__(self, port: int, stats: Stats, ready: asyncio.Future[None]) -> None:
+        self.port = port
+        self.stats = stats
+        self.ready = ready
+        self.buffer = b""
+        self.handshaken = False
+        self.acked = False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write(
+            (
+                f"GET /graphql HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+            ).encode()
+        )
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.handshaken:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            assert self.buffer.startswith(b"HTTP/1.1 101"), self.buffer[:80]
+            self.buffer = self.buffer[end + 4 :]
+            self.handshaken = True
+            assert self.transport is not None
+            self.transport.write(
+                _frame(json.dumps({"type": "connection_init", "payload": {"x-api-key": API_KEY}}))
+            )
+        while len(self.buffer) >= 2:
+            length = self.buffer[1] & 0x7F
+            offset = 2
+            if length == 126:
+                if len(self.buffer) < 4:
+                    return
+                length = int.from_bytes(self.buffer[2:4], "big")
+                offset = 4
+            elif length == 127:
+                if len(self.buffer) < 10:
+                    return
+                length = int.from_bytes(self.buffer[2:10], "big")
+                offset = 10
+            if len(self.buffer) < offset + length:
+                return
+            payload = self.buffer[offset : offset + length]
+            self.buffer = self.buffer[offset + length :]
+            self.message(payload)
+
+    def message(self, payload: bytes) -> None:
+        if not self.acked:
+            self.acked = True
+            assert self.transport is not None
+            self.transport.write(
+                _frame(
+                    json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
+                )
+            )
+            if not self.ready.done():
+                self.ready.set_result(None)
+            return
+        self.stats.received += 1
+        if self.stats.record:
+            self.stats.arrivals.append(time.perf_counter())
+
+
+async def connect(port: int, count: int, stats: Stats) -> list[Client]:
+    loop = asyncio.get_running_loop()
+    clients: list[Client] = []
+    for start in range(0, count, 500):
+        batch = []
+        for _ in range(min(500, count - start)):
+            ready: asyncio.Future[None] = loop.create_future()
+            _, client = await loop.create_connection(
+                lambda ready=ready: Client(port, stats, ready), "127.0.0.1", port
+            )
+            clients.append(client)
+            batch.append(ready)
+        await asyncio.gather(*batch)
+    return clients
+
+
+async def wait_subscribed(http: httpx.AsyncClient, count: int) -> None:
+    deadline = time.monotonic() + 120
+    while (await http.get("/health")).json()["subscriptions"]["subscriptions"] < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("subscribers did not all register")
+        await asyncio.sleep(0.1)
+
+
+async def send(http: httpx.AsyncClient, n: int) -> float:
+    sent = time.perf_counter()
+    response = await http.post(
+        "/graphql",
+        json={"query": MUTATION, "variables": {"b": f"m{n}", "t": sent}},
+        headers={"x-api-key": API_KEY},
+    )
+    response.raise_for_status()
+    return sent
+
+
+async def wait_received(stats: Stats, total: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while stats.received < total:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"received {stats.received} of {total} messages")
+        await asyncio.sleep(0.002)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def fan_out(port: int, subscribers: int, rounds: int, burst: int) -> dict[str, Any]:
+    stats = Stats()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        clients = await connect(port, subscribers, stats)
+        await wait_subscribed(http, subscribers)
+        # Latency: one mutation at a time, the last arrival of each.
+        latencies = []
+        for n in range(rounds):
+            stats.arrivals.clear()
+            stats.record = True
+            target = stats.received + subscribers
+            sent = await send(http, n)
+            await wait_received(stats, target)
+            stats.record = False
+            latencies.append(max(stats.arrivals) - sent)
+        # Throughput: a burst of mutations back to back.
+        stats.arrivals.clear()
+        stats.record = True
+        target = stats.received + subscribers * burst
+        first = time.perf_counter()
+        await asyncio.gather(*(send(http, rounds + n) for n in range(burst)))
+        await wait_received(stats, target)
+        stats.record = False
+        elapsed = max(stats.arrivals) - first
+        for client in clients:
+            if client.transport is not None:
+                client.transport.close()
+        await asyncio.sleep(0.5)
+    return {
+        "subscribers": subscribers,
+        "delivered_per_second": round(subscribers * burst / elapsed),
+        "last_delivery_p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "last_delivery_p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+        "rounds": rounds,
+        "burst": burst,
+    }
+
+
+async def memory(port: int, pid: int, connections: int, events: int) -> dict[str, Any]:
+    stats = Stats()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        for n in range(20):  # warm up code paths and caches before the baseline
+            await send(http, n)
+        await asyncio.sleep(1)
+        before = _rss_kib(pid)
+        clients = await connect(port, connections, stats)
+        await wait_subscribed(http, connections)
+        await asyncio.sleep(1)
+        idle = _rss_kib(pid)
+        per_connection = (idle - before) / connections
+        # RSS while delivering: events × connections messages, sampled at half and at the end.
+        per_mutation = connections
+        mutations = events // per_mutation
+        samples = []
+        for n in range(mutations):
+            await send(http, n)
+            if (n + 1) % 10 == 0:
+                await wait_received(stats, (n + 1) * per_mutation)
+            if n + 1 == mutations // 2 or n + 1 == mutations:
+                await wait_received(stats, (n + 1) * per_mutation)
+                samples.append(_rss_kib(pid))
+        for client in clients:
+            if client.transport is not None:
+                client.transport.close()
+    return {
+        "connections": connections,
+        "rss_before_kib": before,
+        "rss_idle_kib": idle,
+        "rss_per_idle_connection_kib": round(per_connection, 2),
+        "delivered_events": mutations * per_mutation,
+        "rss_at_half_kib": samples[0],
+        "rss_at_end_kib": samples[1],
+        "rss_drift_percent": round((samples[1] - samples[0]) / samples[0] * 100, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.subscriptions")
+    parser.add_argument("--quick", action="store_true", help="smaller runs (a smoke test)")
+    args = parser.parse_args(argv)
+    _pin(CLIENT_CPU)
+    _raise_fd_limit()
+    from tests.live import free_port
+
+    results: dict[str, Any] = {"fan_out": []}
+    sizes = (100, 1000) if args.quick else (1000, 10_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        for subscribers in sizes:
+            port = free_port()
+            with server(port, Path(tmp) / f"fan-{subscribers}"):
+                result = asyncio.run(fan_out(port, subscribers, rounds=20, burst=20))
+            print(json.dumps(result), flush=True)
+            results["fan_out"].append(result)
+        port = free_port()
+        connections = 1000 if args.quick else 10_000
+        events = 20_000 if args.quick else 200_000
+        with server(port, Path(tmp) / "memory") as process:
+            results["memory"] = asyncio.run(memory(port, process.pid, connections, events))
+        print(json.dumps(results["memory"]), flush=True)
+    results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    if not args.quick:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
