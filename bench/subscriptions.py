@@ -60,7 +60,7 @@ def _pin(cpu: int) -> None:
 
 
 def _raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -288,7 +288,7 @@ async def memory(port: int, pid: int, connections: int, events: int) -> dict[str
         await asyncio.sleep(1)
         idle = _rss_kib(pid)
         per_connection = (idle - before) / connections
-        # RSS while delivering: events × connections messages, sampled at half and at the end.
+        # RSS while delivering: events x connections messages, sampled at half and at the end.
         per_mutation = connections
         mutations = events // per_mutation
         samples = []
