@@ -37,6 +37,7 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from resolvers.context import RequestState
+from schema.fast_path import LeafFastPathExecutor
 from schema.model import Limits
 
 #: How many distinct documents keep their parse + validation result.
@@ -160,7 +161,15 @@ class Executor:
         variables: dict[str, Any] | None,
         operation_name: str | None,
     ) -> Outcome:
-        result = execute(self.schema, document, None, state, variables, operation_name)
+        result = execute(
+            self.schema,
+            document,
+            None,
+            state,
+            variables,
+            operation_name,
+            executor_class=LeafFastPathExecutor,
+        )
         if inspect.isawaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
