@@ -20,6 +20,7 @@ from schema.model import AuthMode
 from subscriptions.protocols.base import RealtimeSettings
 from subscriptions.service import build_realtime, realtime_routes
 from web.api import LoadedApi, load_api
+from web.demo import demo_routes
 from web.graphiql import graphiql_static_app, render_graphiql
 from web.graphql_http import GraphQLEndpoint
 
@@ -42,6 +43,13 @@ def _graphiql_page(api: LoadedApi) -> Any:
         )
 
     return page
+
+
+def _first_api_key(api: LoadedApi) -> str | None:
+    modes = {provider.mode for provider in api.definition.auth_providers}
+    if AuthMode.API_KEY in modes and api.definition.api_keys:
+        return api.definition.api_keys[0].value
+    return None
 
 
 def create_app_for(
@@ -91,6 +99,8 @@ def create_app_for(
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             *realtime_routes(realtime),  # WS /graphql and /graphql/realtime
+            # The live web client for the orders example (docs/subscriptions.md, "Demo").
+            *demo_routes(api.schema.graphql, _first_api_key(api), api.definition.name),
             *auth_routes(api.authorizer),  # the local token issuer's JWKS (docs/auth.md)
             # The local functions' Lambda Invoke API (docs/lambda.md).
             *invoke_routes(functions_for(api.runtime)),
