@@ -63,7 +63,7 @@ async def call_data_source(
     try:
         ctx.result = await data_source.invoke(request, ctx)
     except ResolverError as error:
-        ctx.result = None
+        ctx.result = error.result
         ctx.error = error
     if code.response is None:
         if ctx.error is not None:

@@ -188,6 +188,7 @@ class CacheInstanceType(StrEnum):
 class Projection(StrEnum):
     ALL = "ALL"
     KEYS_ONLY = "KEYS_ONLY"
+    INCLUDE = "INCLUDE"
 
 
 def load_definition(api_dir: Path, env: Mapping[str, str] | None = None) -> ApiDefinition:
@@ -396,7 +397,10 @@ class _Reader:
             block = Block.of(
                 element,
                 self.problems,
-                _keys(Shape.STRING, "name partitionKey sortKey projection"),
+                {
+                    **_keys(Shape.STRING, "name partitionKey sortKey projection"),
+                    "nonKeyAttributes": Shape.LIST,
+                },
                 required,
             )
             if block is None:
@@ -407,10 +411,18 @@ class _Reader:
                     element, f"a local index uses the table's partition key '{table.partition_key}'"
                 )
             projection = block.choice("projection", Projection) or Projection.ALL
+            # DynamoDB: NonKeyAttributes go with (and only with) ProjectionType INCLUDE.
+            included = block.strings("nonKeyAttributes")
+            if (projection is Projection.INCLUDE) != bool(included):
+                self.error(
+                    element,
+                    "projection INCLUDE needs nonKeyAttributes, and nonKeyAttributes need "
+                    "projection INCLUDE",
+                )
             index_name, sort_key = block.string("name"), block.string("sortKey")
             key = KeySchema(table.partition_key if table else partition_key or "", sort_key)
             if index_name and key.partition_key and (sort_key or not table):
-                indexes.append(SecondaryIndex(index_name, key, projection.value))
+                indexes.append(SecondaryIndex(index_name, key, projection.value, included))
         return tuple(indexes)
 
     # --- appSync: authentication and API keys --------------------------------------------------

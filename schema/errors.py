@@ -49,12 +49,16 @@ class ResolverError(SynclineError):
         error_type: str | None = None,
         data: Any = None,
         error_info: Any = None,
+        result: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.error_type = error_type
         self.data = data
         self.error_info = error_info
+        self.result = result
+        """What ``ctx.result`` still holds beside ``ctx.error`` (AppSync sets both for some data
+        source errors, e.g. a DynamoDB transaction's ``cancellationReasons``)."""
 
     @property
     def type(self) -> str | None:

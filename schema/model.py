@@ -152,6 +152,9 @@ class SecondaryIndex:
     name: str
     key: KeySchema
     projection: str = "ALL"
+    """``ALL``, ``KEYS_ONLY`` or ``INCLUDE`` (DynamoDB ``Projection.ProjectionType``)."""
+    non_key_attributes: tuple[str, ...] = ()
+    """With ``INCLUDE``: the attributes projected besides the keys (``NonKeyAttributes``)."""
 
 
 @dataclass(frozen=True)

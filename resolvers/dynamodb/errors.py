@@ -1,31 +1,45 @@
-"""Errors the AMAZON_DYNAMODB data source reports, with AppSync's ``errorType`` strings.
+"""Errors the AMAZON_DYNAMODB data source and the table store report, with AppSync's ``errorType``.
 
 Tree::
 
     schema.errors.ResolverError
     ├── InvalidRequest          the request object is malformed (errorType ``MappingTemplate``)
-    ├── UnsupportedOperation    a DynamoDB operation Syncline does not execute yet
+    ├── UnsupportedOperation    an AppSync operation Syncline does not execute (``Sync``)
     ├── ValidationError         what DynamoDB rejects with ``ValidationException``
-    └── ConditionalCheckFailed  a ``condition`` was false; ``data`` is the item as it is now
+    ├── ConditionalCheckFailed  a ``condition`` was false; ``item`` (typed) / ``data`` (plain) is
+    │                           the item as it is now
+    └── TransactionCanceled     a TransactWriteItems/TransactGetItems was cancelled; ``reasons``
+                                has one ``CancellationReason`` per action, in request order
 
 AppSync passes DynamoDB's exception name through as ``DynamoDB:<Exception>`` (AppSync developer
 guide, "JavaScript resolver function reference for DynamoDB — Condition expressions": "returns an
 error for the mutation and the current value of the object in DynamoDB in a data field").
+The wire endpoint maps the same classes to DynamoDB's ``__type`` (``error_code``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from schema.errors import ResolverError
 
+Item = dict[str, dict[str, Any]]
+
 
 class DynamoDBErrorType(StrEnum):
     VALIDATION = "DynamoDB:ValidationException"
     CONDITIONAL_CHECK_FAILED = "DynamoDB:ConditionalCheckFailedException"
+    TRANSACTION_CANCELED = "DynamoDB:TransactionCanceledException"
     MAPPING_TEMPLATE = "MappingTemplate"
     """AppSync's errorType for a request object it cannot turn into a DynamoDB call."""
+
+    @property
+    def error_code(self) -> str:
+        """DynamoDB's own exception name (the wire protocol's ``__type`` suffix)."""
+        return self.value.removeprefix("DynamoDB:")
 
 
 class InvalidRequest(ResolverError):
@@ -34,9 +48,9 @@ class InvalidRequest(ResolverError):
 
 
 class UnsupportedOperation(ResolverError):
-    def __init__(self, operation: str) -> None:
+    def __init__(self, operation: str, why: str) -> None:
         super().__init__(
-            f"operation {operation} is not supported yet", DynamoDBErrorType.MAPPING_TEMPLATE
+            f"operation {operation} is not supported: {why}", DynamoDBErrorType.MAPPING_TEMPLATE
         )
         self.operation = operation
 
@@ -47,9 +61,62 @@ class ValidationError(ResolverError):
 
 
 class ConditionalCheckFailed(ResolverError):
-    def __init__(self, current_item: dict[str, Any] | None) -> None:
+    """``item`` is the typed item as it is now (None if absent); ``data`` its plain twin."""
+
+    def __init__(self, item: Item | None, data: dict[str, Any] | None) -> None:
         super().__init__(
             "The conditional request failed",
             DynamoDBErrorType.CONDITIONAL_CHECK_FAILED,
-            data=current_item,
+            data=data,
         )
+        self.item = item
+
+
+class CancellationCode(StrEnum):
+    """DynamoDB ``CancellationReason.Code`` values Syncline produces."""
+
+    NONE = "None"
+    CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailed"
+    VALIDATION_ERROR = "ValidationError"
+
+
+@dataclass(frozen=True)
+class CancellationReason:
+    """Why one action of a transaction failed (``code`` None: it did not)."""
+
+    code: CancellationCode = CancellationCode.NONE
+    message: str | None = None
+    item: Item | None = None
+    """With ``ReturnValuesOnConditionCheckFailure``: the typed item as it is now."""
+
+
+class TransactionCanceled(ResolverError):
+    """DynamoDB ``TransactionCanceledException``.
+
+    ``ctx.result`` keeps AppSync's shape beside the error ("TransactWriteItems — Error
+    handling"): ``{"keys": None, "cancellationReasons": [{"type", "message", "item"?}]}`` with
+    ``type`` the DynamoDB code and ``item`` the plain item (only with a failed condition whose
+    ``returnValuesOnConditionCheckFailure`` is on). ``to_plain`` converts items for it.
+    """
+
+    def __init__(
+        self,
+        reasons: Sequence[CancellationReason],
+        to_plain: Callable[[Item | None], Any],
+        *,
+        keys_field: str = "keys",
+    ) -> None:
+        codes = ", ".join(r.code.value for r in reasons)
+        super().__init__(
+            f"Transaction cancelled, please refer cancellation reasons for specific reasons "
+            f"[{codes}]",
+            DynamoDBErrorType.TRANSACTION_CANCELED,
+        )
+        self.reasons = list(reasons)
+        appsync_reasons = []
+        for reason in reasons:
+            entry: dict[str, Any] = {"type": reason.code.value, "message": reason.message}
+            if reason.item is not None:
+                entry["item"] = to_plain(reason.item)
+            appsync_reasons.append(entry)
+        self.result = {keys_field: None, "cancellationReasons": appsync_reasons}
