@@ -88,10 +88,13 @@ class JwksFetcher:
         self._inflight: dict[str, asyncio.Future[Any]] = {}
 
     async def get_json(self, url: str) -> Any:
-        """GET a JSON document; concurrent callers for one URL share one request."""
+        """GET a JSON document, or None if it cannot be had. Concurrent callers for one URL share
+        one request; a URL fetched less than ``REFETCH_INTERVAL`` ago is not fetched again."""
         pending = self._inflight.get(url)
         if pending is not None and pending.get_loop() is asyncio.get_running_loop():
             return await asyncio.shield(pending)
+        if not self.may_refetch(url):
+            return None
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._inflight[url] = future
         try:
@@ -129,15 +132,13 @@ class JwksFetcher:
 
     async def keys(self, url: str, kid: str | None) -> PyJWK | None:
         cached = self.cache.get(url)
-        if cached is not None:
-            found = select(cached, kid)
-            if found is not None or not self.may_refetch(url):
-                return found
-        elif not self.may_refetch(url):
-            return None
+        found = select(cached, kid) if cached is not None else None
+        if found is not None:
+            return found
         keys = parse_jwks(await self.get_json(url))
-        if keys:
-            self.cache[url] = keys
+        if not keys:
+            return None
+        self.cache[url] = keys
         return select(keys, kid)
 
 
@@ -162,8 +163,6 @@ class DiscoveredJwks:
     async def key(self, kid: str | None) -> PyJWK | None:
         jwks_uri = self.fetcher.discovery.get(self.discovery_url)
         if jwks_uri is None:
-            if not self.fetcher.may_refetch(self.discovery_url):
-                return None
             document = await self.fetcher.get_json(self.discovery_url)
             uri = document.get("jwks_uri") if isinstance(document, Mapping) else None
             if not isinstance(uri, str) or not uri.startswith(("https://", "http://")):
@@ -177,15 +176,16 @@ class FileJwks:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._mtime: float | None = None
+        self._version: tuple[int, int, int] | None = None
         self._keys: Keys = {}
 
     def load(self) -> Keys:
         """Read the file if it changed; raises OSError or ValueError on a broken file."""
-        mtime = self.path.stat().st_mtime
-        if mtime != self._mtime:
+        status = self.path.stat()
+        version = (status.st_ino, status.st_mtime_ns, status.st_size)
+        if version != self._version:
             self._keys = parse_jwks(json.loads(self.path.read_text()))
-            self._mtime = mtime
+            self._version = version
         return self._keys
 
     async def key(self, kid: str | None) -> PyJWK | None:

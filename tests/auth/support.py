@@ -126,6 +126,14 @@ class JsonServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    @classmethod
+    def unstarted(cls) -> JsonServer:
+        """A server that is never started (its socket closed at once), for code paths that
+        must not fetch anything."""
+        server = cls()
+        server.server.server_close()
+        return server
+
     @contextmanager
     def running(self) -> Iterator[JsonServer]:
         thread = threading.Thread(target=self.server.serve_forever, daemon=True)
