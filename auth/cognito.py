@@ -22,7 +22,7 @@ from auth.errors import unauthorized
 from auth.identity import cognito_identity, source_ips
 from auth.issuer import CognitoPool, LocalIssuer
 from auth.jwks import Keys, KeySource, StaticJwks, UrlJwks, configured_jwks, parse_jwks
-from auth.jwt import verify_jwt
+from auth.jwt import VerifiedTokens, verify_jwt
 from auth.modes import AuthContext, Authorization, Authorizer, Credentials, HttpCall, register
 from schema.errors import DefinitionError
 from schema.model import AuthMode, AuthProvider
@@ -43,6 +43,7 @@ class CognitoAuthorizer:
         self.issuer = pool.issuer
         self.keys = keys
         self.clock = context.clock
+        self.verified = VerifiedTokens(context.clock)
         self.client_regex = client_regex
         self.default_action = default_action
 
@@ -51,7 +52,7 @@ class CognitoAuthorizer:
 
     async def authorize(self, call: HttpCall, credentials: Credentials) -> Authorization:
         token = credentials.authorization or ""
-        claims = await verify_jwt(token, self.keys, self.issuer, self.clock)
+        claims = await verify_jwt(token, self.keys, self.issuer, self.clock, self.verified)
         token_use = claims.get("token_use")
         if token_use not in ("id", "access"):
             raise unauthorized()

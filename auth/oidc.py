@@ -16,7 +16,7 @@ from typing import Any
 from auth.errors import TOKEN_EXPIRED, AuthFailure, unauthorized
 from auth.identity import oidc_identity
 from auth.jwks import DiscoveredJwks, KeySource, configured_jwks
-from auth.jwt import verify_jwt
+from auth.jwt import VerifiedTokens, verify_jwt
 from auth.modes import AuthContext, Authorization, Authorizer, Credentials, HttpCall, register
 from schema.model import AuthMode, AuthProvider
 
@@ -48,6 +48,7 @@ class OidcAuthorizer:
         self.accepted = {issuer, issuer.rstrip("/"), issuer.rstrip("/") + "/"}
         self.keys = keys
         self.clock = context.clock
+        self.verified = VerifiedTokens(context.clock)
         self.client_regex = client_regex
         self.iat_ttl = iat_ttl_ms / 1000
         self.auth_ttl = auth_ttl_ms / 1000
@@ -58,7 +59,7 @@ class OidcAuthorizer:
     async def authorize(self, call: HttpCall, credentials: Credentials) -> Authorization:
         token = credentials.authorization or ""
         issuer = credentials.issuer() or ""
-        claims = await verify_jwt(token, self.keys, issuer, self.clock)
+        claims = await verify_jwt(token, self.keys, issuer, self.clock, self.verified)
         if self.client_regex is not None and not any(
             self.client_regex.fullmatch(audience) for audience in _audiences(claims)
         ):

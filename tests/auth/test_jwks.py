@@ -18,6 +18,7 @@ import pytest
 
 from auth.errors import AuthFailure
 from auth.jwks import JWKS_TTL, REFETCH_INTERVAL, JwksFetcher, UrlJwks
+from auth.jwt import LEEWAY, VERIFIED_TTL
 from auth.modes import HttpCall, RequestAuthorizer, build_request_authorizer
 from schema.definition import load_definition
 from schema.errors import InvalidDefinition
@@ -204,3 +205,28 @@ def test_a_broken_jwks_file_fails_at_start_up(tmp_path: Path, content: str | Non
     root = write_api(tmp_path, "jwks: keys.json")
     with pytest.raises(InvalidDefinition, match=message):
         build_request_authorizer(load_definition(root))
+
+
+def test_a_verified_token_is_not_reverified_for_five_minutes(pool: Pool):
+    """The signature of a token seen before is not checked again (its times are): with the
+    cached keys dropped and the JWKS emptied, it still passes until ``VERIFIED_TTL``."""
+    token = pool.token(exp=int(pool.clock.now) + 3600)
+    pool.authenticate(token)
+    assert pool.authorizer.context is not None
+    pool.authorizer.context.jwks.cache.clear()
+    pool.server.documents[JWKS_PATH] = {"keys": []}
+    pool.clock.advance(VERIFIED_TTL - 1)
+    assert pool.authenticate(token).identity["sub"]
+    assert pool.fetches == 1
+    pool.clock.advance(2)
+    with pytest.raises(AuthFailure):
+        pool.authenticate(token)
+    assert pool.fetches == 2
+
+
+def test_a_cached_token_still_expires(pool: Pool):
+    token = pool.token(exp=int(pool.clock.now) + 30)
+    pool.authenticate(token)
+    pool.clock.advance(30 + LEEWAY + 1)
+    with pytest.raises(AuthFailure, match=r"Token has expired\."):
+        pool.authenticate(token)
