@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
@@ -42,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", default=_env("SSL_KEYFILE"))
     serve.add_argument("--workers", type=int, default=int(_env("WORKERS", "1") or 1))
     serve.add_argument("--log-level", default=_env("LOG_LEVEL", "info"))
+    serve.add_argument(
+        "--dynamodb-port",
+        type=int,
+        default=int(_env("DYNAMODB_PORT", "0") or 0) or None,
+        help="also serve the embedded tables' DynamoDB endpoint at / on this port",
+    )
 
     validate = commands.add_parser(
         "validate", help="check an API definition and report every error"
@@ -90,6 +97,12 @@ def _app_from_environment() -> object:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if args.dynamodb_port and (args.workers > 1 or args.dynamodb_port == args.port):
+        print(
+            "error: --dynamodb-port needs --workers 1 and a port other than --port",
+            file=sys.stderr,
+        )
+        return 2
     api = _load(args.api_dir, args.data_dir)
     if api is None:
         return 1
@@ -104,6 +117,8 @@ def serve(args: argparse.Namespace) -> int:
         "graphql-ws), /graphql/realtime (AppSync)",
         file=sys.stderr,
     )
+    own_port = f", {base.rsplit(':', 1)[0]}:{args.dynamodb_port}/" if args.dynamodb_port else ""
+    print(f"DynamoDB endpoint: {base}/dynamodb{own_port}", file=sys.stderr)
     options = {
         "host": args.host,
         "port": args.port,
@@ -123,9 +138,27 @@ def serve(args: argparse.Namespace) -> int:
         if args.redis_url:
             os.environ["SYNCLINE_REDIS_URL"] = str(args.redis_url)
         uvicorn.run("server:_app_from_environment", factory=True, workers=args.workers, **options)
+    elif args.dynamodb_port:
+        _serve_with_dynamodb_port(api, options, args.dynamodb_port, args.redis_url)
     else:
         uvicorn.run(create_app_for(api, redis_url=args.redis_url), **options)
     return 0
+
+
+def _serve_with_dynamodb_port(
+    api: LoadedApi, options: dict[str, Any], port: int, redis_url: str | None
+) -> None:
+    """One uvicorn server on both ports: the DynamoDB endpoint answers at / on ``port``."""
+    import uvicorn
+
+    from resolvers.dynamodb.endpoint import dynamodb_endpoint, on_own_port
+
+    app = on_own_port(
+        create_app_for(api, redis_url=redis_url), dynamodb_endpoint(api.runtime), port
+    )
+    main = uvicorn.Config(app, **options)
+    own = uvicorn.Config(app, **{**options, "port": port})
+    uvicorn.Server(main).run(sockets=[main.bind_socket(), own.bind_socket()])
 
 
 def validate(args: argparse.Namespace) -> int:

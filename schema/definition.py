@@ -63,6 +63,7 @@ from schema.model import (
     SchemaSource,
     SecondaryIndex,
     Table,
+    TableStoreKind,
 )
 
 _T = TypeVar("_T")
@@ -111,6 +112,12 @@ DATA_SOURCE_CONFIG: Mapping[DataSourceKind, Mapping[str, Shape]] = {
         **_keys(Shape.STRING, "tableName region"),
         **_keys(Shape.BOOLEAN, "useCallerCredentials versioned"),
         **{"deltaSyncConfig": Shape.MAPPING, **_AWS_WIRING},
+        # Syncline's own (docs/dynamodb.md, "Real DynamoDB"): which store holds the table, and
+        # for `store: aws` how boto3 reaches it.
+        "store": Shape.STRING,
+        **_keys(Shape.STRING, "endpoint profile retryMode nextTokenSecret"),
+        **_keys(Shape.INTEGER, "maxConnections maxAttempts"),
+        **_keys(Shape.NUMBER, "connectTimeout readTimeout"),
     },
     DataSourceKind.AWS_LAMBDA: {**_LAMBDA_TARGET, **_AWS_WIRING},
     DataSourceKind.HTTP: {
@@ -167,6 +174,21 @@ class HttpAuthorizationType(StrEnum):
     """``authorizationConfig.authorizationType`` of an HTTP data source (AppSync: AWS_IAM only)."""
 
     AWS_IAM = "AWS_IAM"
+
+
+class RetryMode(StrEnum):
+    """botocore's retry modes (boto3 guide, "Retries") for a ``store: aws`` DynamoDB source."""
+
+    STANDARD = "standard"
+    ADAPTIVE = "adaptive"
+    LEGACY = "legacy"
+
+
+AWS_STORE_KEYS = (
+    *["endpoint", "profile", "retryMode", "nextTokenSecret", "maxConnections", "maxAttempts"],
+    *["connectTimeout", "readTimeout"],
+)
+"""DynamoDB data source keys that only mean something with ``store: aws``."""
 
 
 class DefaultAction(StrEnum):
@@ -585,8 +607,27 @@ class _Reader:
             )
         if kind is DataSourceKind.HTTP and config is not None:
             self.check_http_config(config, block.node)
+        if kind is DataSourceKind.AMAZON_DYNAMODB and config is not None:
+            self.check_dynamodb_config(config)
         values = dict(config.node.value()) if config else {}
         return DataSource(name, kind, values, block.string("description"), node.location)
+
+    def check_dynamodb_config(self, config: Block) -> None:
+        """``store`` (embedded or aws); boto3's knobs only with ``store: aws``."""
+        store = config.choice("store", TableStoreKind) or TableStoreKind.EMBEDDED
+        if store is TableStoreKind.EMBEDDED:
+            for key in AWS_STORE_KEYS:
+                if key in config.children:
+                    self.error(config.children[key], f"'{key}' needs 'store: aws'")
+            return
+        config.integer("maxConnections", 1, 1000)
+        config.integer("maxAttempts", 1, 20)
+        config.number("connectTimeout", 0.001, 300)
+        config.number("readTimeout", 0.001, 900)
+        config.choice("retryMode", RetryMode)
+        secret = config.node_of("nextTokenSecret", Shape.STRING)
+        if secret is not None and len(str(secret.value())) < 16:
+            self.error(secret, "'nextTokenSecret' needs at least 16 characters")
 
     def check_http_config(self, config: Block, where: Node) -> None:
         """``endpoint`` or (Syncline's own) ``service``, and AppSync's ``authorizationConfig``."""

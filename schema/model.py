@@ -178,6 +178,15 @@ class FunctionRuntime(StrEnum):
     """A deployed function, invoked with boto3 ``lambda.invoke``."""
 
 
+class TableStoreKind(StrEnum):
+    """Where an AMAZON_DYNAMODB data source's table lives (Syncline's own ``config.store``)."""
+
+    EMBEDDED = "embedded"
+    """Syncline's embedded table store (a SQLite file in ``--data-dir``)."""
+    AWS = "aws"
+    """AWS DynamoDB, or any DynamoDB-compatible endpoint, through boto3."""
+
+
 @dataclass(frozen=True)
 class AwsFunctionTarget:
     """``functions.<name>.aws``: the deployed function the ``aws`` runtime invokes.

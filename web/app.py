@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from auth.routes import auth_routes
+from resolvers.dynamodb.endpoint import dynamodb_endpoint, endpoint_routes
 from resolvers.lambda_.endpoint import invoke_routes
 from resolvers.lambda_.functions import functions_for
 from resolvers.services import SERVICES_PREFIX, services_for
@@ -104,6 +105,8 @@ def create_app_for(
             *auth_routes(api.authorizer),  # the local token issuer's JWKS (docs/auth.md)
             # The local functions' Lambda Invoke API (docs/lambda.md).
             *invoke_routes(functions_for(api.runtime)),
+            # The embedded tables' DynamoDB-compatible endpoint (docs/dynamodb-endpoint.md).
+            *endpoint_routes(dynamodb_endpoint(api.runtime)),
             # The API folder's own HTTP services (docs/http-data-source.md).
             *(
                 Mount(f"{SERVICES_PREFIX}/{name}", app=service)
