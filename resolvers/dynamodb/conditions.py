@@ -139,15 +139,14 @@ async def after_failed_condition(
             raise InvalidRequest(
                 f"retryMapping of {operation} may only set {', '.join(allowed)}; got {unknown}"
             )
-        retried = {**request, **mapping}
-        retry_condition = retried.get("condition")
+        retry_condition = mapping.get("condition")
         if isinstance(retry_condition, Mapping) and retry_condition.get(
             "conditionalCheckFailedHandler"
         ):
             raise InvalidRequest(
                 "a retryMapping's condition cannot set a conditionalCheckFailedHandler"
             )
-        return await retry(retried)
+        return await retry({**request, **mapping})
     raise InvalidRequest(
         f"the conditionalCheckFailedHandler function returned {decision!r}; expected "
         '{"action": "reject" | "discard" | "retry"}'

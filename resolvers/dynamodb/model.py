@@ -108,7 +108,12 @@ class WriteResult:
     """For UpdateItem: the paths the update expression wrote (``UPDATED_OLD``/``UPDATED_NEW``)."""
 
     def returned(self, choice: ReturnValues) -> Item | None:
-        """DynamoDB's ``Attributes`` for ``ReturnValues`` = ``choice`` (None when it has none)."""
+        """DynamoDB's ``Attributes`` for ``ReturnValues`` = ``choice`` (None when it has none).
+
+        ``UPDATED_*`` holds the updated paths only (``SET m.x = :v`` → ``{"m": {"x": ...}}``),
+        as AWS answers; DynamoDB Local returns whole top-level attributes instead (pinned in
+        ``tests/resolvers/dynamodb/differential``).
+        """
         if choice is ReturnValues.NONE:
             return None
         if choice is ReturnValues.ALL_OLD:

@@ -665,6 +665,20 @@ TWENTY_SIX_KEYS = ", ".join(f"$context.arguments.a{i}" for i in range(26))
             "handler module 'lambdas/payments.py' has no top-level function 'handle'",
             id="handler-without-function",
         ),
+        pytest.param(
+            BASE.replace("{more}", "")
+            + "tables:\n  Orders:\n    partitionKey: id\n    globalSecondaryIndexes:\n"
+            + "      - name: byX #!\n        partitionKey: x\n        projection: INCLUDE\n",
+            "projection INCLUDE needs nonKeyAttributes",
+            id="include-without-attributes",
+        ),
+        pytest.param(
+            BASE.replace("{more}", "")
+            + "tables:\n  Orders:\n    partitionKey: id\n    localSecondaryIndexes:\n"
+            + "      - name: byX #!\n        sortKey: x\n        nonKeyAttributes: [a]\n",
+            "nonKeyAttributes need projection INCLUDE",
+            id="attributes-without-include",
+        ),
     ],
 )
 def test_errors_name_the_yaml_line(tmp_path: Path, config: str, fragment: str) -> None:

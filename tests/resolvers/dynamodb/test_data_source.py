@@ -596,6 +596,66 @@ def test_local_index_keys_only_and_all_attributes() -> None:
     run(body)
 
 
+def test_select_count_returns_how_many_without_items() -> None:
+    async def body(sources: Sources) -> None:
+        await fill_events(sources, 6)
+        query = events_query(
+            "topic = :s",
+            {":s": s("s1"), ":k": s("odd")},
+            filter={"expression": "kind = :k"},
+            select="COUNT",
+            limit=4,
+        )
+        page = await sources.events.invoke(query, CTX)
+        assert page["items"] == []
+        assert (page["count"], page["scannedCount"]) == (2, 4)
+        assert page["nextToken"] is not None
+        scan = await sources.events.invoke({"operation": "Scan", "select": "COUNT"}, CTX)
+        assert (scan["count"], scan["items"]) == (7, [])
+        error = await error_of(
+            sources,
+            {
+                **events_query("topic = :s", {":s": s("s1")}),
+                "select": "COUNT",
+                "projection": {"expression": "seq"},
+            },
+            "events",
+        )
+        assert "when choosing to get COUNT" in error.message
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        pytest.param(
+            {"operation": "GetItem", "key": {"id": s("a")}, "consistentRead": 1},
+            "'consistentRead' must be true or false",
+            id="get-not-a-boolean",
+        ),
+        pytest.param(
+            {"operation": "Scan", "consistentRead": "true"},
+            "'consistentRead' must be true or false",
+            id="scan-not-a-boolean",
+        ),
+        pytest.param(
+            {"operation": "Query", "index": "byCustomer", "consistentRead": True,
+             "query": {"expression": "customerId = :c", "expressionValues": {":c": s("c")}}},
+            "Consistent reads are not supported on global secondary indexes",
+            id="gsi",
+        ),
+    ],
+)  # fmt: skip
+def test_consistent_read(request_: dict[str, Any], message: str) -> None:
+    async def body(sources: Sources) -> None:
+        assert message in (await error_of(sources, request_)).message
+        consistent = {"operation": "GetItem", "key": {"id": s("a")}, "consistentRead": True}
+        assert await sources.orders.invoke(consistent, CTX) is None
+
+    run(body)
+
+
 def test_query_projection() -> None:
     async def body(sources: Sources) -> None:
         await fill_events(sources, 2)
