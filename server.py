@@ -17,6 +17,7 @@ from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectT
 
 from auth.cli import add_token_command, token_command
 from schema.errors import InvalidDefinition
+from subscriptions.uvicorn_ws import WS_PROTOCOL
 from web.api import LoadedApi, load_api
 from web.app import create_app, create_app_for
 
@@ -125,6 +126,12 @@ def serve(args: argparse.Namespace) -> int:
         "log_level": args.log_level,
         "ssl_certfile": args.ssl_certfile,
         "ssl_keyfile": args.ssl_keyfile,
+        # The lean sans-I/O WebSocket protocol (no per-connection tasks besides the app's own),
+        # with write flow control so slow subscribers are detected (subscriptions/uvicorn_ws.py).
+        # No permessage-deflate: a zlib context per connection costs far more memory than the
+        # small subscription messages save (docs/subscriptions.md, "Scale").
+        "ws": WS_PROTOCOL,
+        "ws_per_message_deflate": False,
         # The lean sans-I/O WebSocket protocol: no per-connection tasks besides the app's own.
         # No permessage-deflate: a zlib context per connection costs far more memory than the
         # small subscription messages save (docs/subscriptions.md, "Scale").

@@ -1,7 +1,7 @@
 """Shared by the subscription tests: a ticket API, a real uvicorn server, wire helpers.
 
 The server runs in a thread on a real 127.0.0.1 socket with the same WebSocket implementation
-``syncline serve`` uses (``websockets-sansio``), so the protocols are tested as clients see them;
+``syncline serve`` uses (``subscriptions.uvicorn_ws``), so the protocols are tested as clients see them;
 ``settings`` shrink the timeouts and limits that the tests exercise.
 """
 
@@ -23,6 +23,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 
 from subscriptions.protocols.base import RealtimeSettings
+from subscriptions.uvicorn_ws import WS_PROTOCOL
 from tests.apis import API_KEY, write_api
 from web.api import load_api
 from web.app import create_app_for
@@ -195,9 +196,7 @@ def serve(
     app = create_app_for(load_api(api_dir, data_dir), realtime_settings=settings)
     sock = _free_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", ws="websockets-sansio", ws_per_message_deflate=False
-    )
+    config = uvicorn.Config(app, log_level="warning", ws=WS_PROTOCOL, ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

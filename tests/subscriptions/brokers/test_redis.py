@@ -149,6 +149,13 @@ def test_two_server_processes_share_events(machine_redis: str, tmp_path: Path) -
     ):
 
         async def run() -> None:
+            for base in (a, b):
+
+                async def connected(base: str = base) -> bool:
+                    broker = (await health(base))["subscriptions"]["broker"]
+                    return bool(broker["state"] == "connected")
+
+                await until(connected)
             assert (await health(a))["subscriptions"]["broker"] == {
                 "kind": "redis",
                 "state": "connected",
