@@ -14,6 +14,7 @@ from resolvers.http.data_source import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEO
 from resolvers.http.sigv4 import SigV4Signer
 from resolvers.registry import DataSourceClient, Runtime, register
 from resolvers.services import services_for
+from schema.definition import HttpAuthorizationType
 from schema.model import DataSource, DataSourceKind
 
 LOCAL_SERVICE_ORIGIN = "http://localhost"
@@ -35,7 +36,7 @@ def http_data_source(config: DataSource, runtime: Runtime) -> DataSourceClient:
     signer = None
     authorization = values.get("authorizationConfig") or {}
     iam = authorization.get("awsIamConfig") or {}
-    if authorization.get("authorizationType") == "AWS_IAM":
+    if authorization.get("authorizationType") == HttpAuthorizationType.AWS_IAM:
         signer = SigV4Signer(
             str(iam["signingRegion"]), str(iam["signingServiceName"]), values.get("credentials")
         )
