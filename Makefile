@@ -30,6 +30,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/syncline package examples/orders --out build/lint --template-only >/dev/null
+	$(BIN)/cfn-lint build/lint/template.yaml
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

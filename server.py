@@ -21,7 +21,7 @@ from subscriptions.uvicorn_ws import WS_PROTOCOL
 from web.api import LoadedApi, load_api
 from web.app import create_app, create_app_for
 
-__all__ = ["create_app", "main"]
+__all__ = ["create_app", "lambda_handler", "main"]
 
 DEFAULT_API_DIR = "examples/orders"
 
@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", default=_env("SSL_KEYFILE"))
     serve.add_argument("--workers", type=int, default=int(_env("WORKERS", "1") or 1))
     serve.add_argument("--log-level", default=_env("LOG_LEVEL", "info"))
+    serve.add_argument(
+        "--graceful-timeout",
+        type=float,
+        default=float(_env("GRACEFUL_TIMEOUT", "0") or 0) or None,
+        help="seconds in-flight requests may take after SIGTERM (default: no limit)",
+    )
     serve.add_argument(
         "--dynamodb-port",
         type=int,
@@ -137,6 +143,8 @@ def serve(args: argparse.Namespace) -> int:
         # small subscription messages save (docs/subscriptions.md, "Scale").
         "ws": "websockets-sansio",
         "ws_per_message_deflate": False,
+        # SIGTERM: stop accepting, close WebSockets with 1012, let requests finish (docs/deploy.md).
+        "timeout_graceful_shutdown": args.graceful_timeout,
     }
     if args.workers > 1:
         os.environ["SYNCLINE_API_DIR"] = str(args.api_dir)
@@ -174,6 +182,13 @@ def validate(args: argparse.Namespace) -> int:
         return 1
     print(summary(api))
     return 0
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """AWS Lambda entry point for API Gateway HTTP, REST and WebSocket APIs (docs/deploy.md)."""
+    from deploy.aws_lambda import lambda_handler as handler
+
+    return handler(event, context)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
