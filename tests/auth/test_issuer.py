@@ -74,12 +74,12 @@ def test_the_key_is_private_and_kept(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert mode == 0o600
 
 
-def test_without_data_dir_the_key_lives_in_xdg_data_home(
+def test_without_a_data_dir_the_key_lives_in_xdg_data_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
+    """An empty data dir (tables in memory) still needs a lasting key."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    monkeypatch.delenv("SYNCLINE_DATA_DIR", raising=False)
-    token(capsys, str(EXAMPLE), "--sub", "a")
+    token(capsys, str(EXAMPLE), "--sub", "a", "--data-dir", "")
     assert (tmp_path / "syncline" / KEY_FILE).is_file()
 
 
