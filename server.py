@@ -1,4 +1,4 @@
-"""Syncline's command line and entry points: ``syncline serve|validate|token``, ``create_app``.
+"""Syncline's command line (``syncline serve|validate|token|tables``) and ``create_app``.
 
 Every flag also reads a ``SYNCLINE_*`` environment variable (``--port`` ↔ ``SYNCLINE_PORT``);
 a flag given on the command line wins.
@@ -16,6 +16,7 @@ from typing import Any
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
 from auth.cli import add_token_command, token_command
+from resolvers.dynamodb.cli import add_tables_command, tables_command
 from schema.errors import InvalidDefinition
 from subscriptions.uvicorn_ws import WS_PROTOCOL
 from web.api import LoadedApi, load_api
@@ -24,10 +25,16 @@ from web.app import create_app, create_app_for
 __all__ = ["create_app", "lambda_handler", "main"]
 
 DEFAULT_API_DIR = "examples/orders"
+DEFAULT_DATA_DIR = ".syncline/data"
+"""Tables, the local issuer's key and other state; ``--data-dir ''`` keeps tables in memory."""
+_DEFAULTS = {"DATA_DIR": DEFAULT_DATA_DIR}
+"""Defaults every subcommand shares, so ``serve``, ``token`` and ``tables`` use one data dir."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"SYNCLINE_{name}", default)
+    return os.environ.get(
+        f"SYNCLINE_{name}", default if default is not None else _DEFAULTS.get(name)
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,7 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
     serve.add_argument("--host", default=_env("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(_env("PORT", "8000") or 8000))
-    serve.add_argument("--data-dir", default=_env("DATA_DIR"))
+    serve.add_argument(
+        "--data-dir",
+        default=_env("DATA_DIR"),
+        help=f"where tables and keys live (default {DEFAULT_DATA_DIR}; '' keeps tables in memory)",
+    )
     serve.add_argument("--redis-url", default=_env("REDIS_URL"))
     serve.add_argument("--ssl-certfile", default=_env("SSL_CERTFILE"))
     serve.add_argument("--ssl-keyfile", default=_env("SSL_KEYFILE"))
@@ -63,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
 
     add_token_command(commands, _env, DEFAULT_API_DIR)  # docs/auth.md, "Local token issuer"
+    add_tables_command(commands, _env, DEFAULT_API_DIR)  # docs/dynamodb.md, "syncline tables"
     return parser
 
 
@@ -148,7 +160,7 @@ def serve(args: argparse.Namespace) -> int:
     }
     if args.workers > 1:
         os.environ["SYNCLINE_API_DIR"] = str(args.api_dir)
-        if args.data_dir:
+        if args.data_dir is not None:  # '' (tables in memory) must reach the workers too
             os.environ["SYNCLINE_DATA_DIR"] = str(args.data_dir)
         if args.redis_url:
             os.environ["SYNCLINE_REDIS_URL"] = str(args.redis_url)
@@ -197,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "token":
         return token_command(args)
+    if args.command == "tables":
+        return tables_command(args)
     return validate(args)
 
 

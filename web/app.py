@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from auth.routes import auth_routes
+from resolvers.dynamodb import start_table_store
 from resolvers.dynamodb.endpoint import dynamodb_endpoint, endpoint_routes
 from resolvers.lambda_.endpoint import invoke_routes
 from resolvers.lambda_.functions import functions_for
@@ -87,6 +88,7 @@ def create_app_for(
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with api.runtime.exit_stack:
+            await start_table_store(api.runtime)  # opens the tables, starts TTL expiry
             await realtime.engine.start()
             try:
                 yield
