@@ -8,7 +8,7 @@ the parent dict's key — AppSync's behaviour for fields without a resolver.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
@@ -124,10 +124,20 @@ class _Binder:
         return PipelineResolver(code, tuple(steps))
 
 
+ResolverWrapper = Callable[[FieldCoordinate, FieldResolver], FieldResolver]
+"""Wraps a bound field's resolver (the API cache: ``cache.wiring.CacheWiring.wrap``)."""
+
+
 def bind_resolvers(
-    schema: GraphQLSchema, api: ApiDefinition, runtime: Runtime
+    schema: GraphQLSchema,
+    api: ApiDefinition,
+    runtime: Runtime,
+    wrap: ResolverWrapper | None = None,
 ) -> Mapping[FieldCoordinate, FieldResolver]:
-    """Set ``resolve`` on every field that has a resolver; raise ``InvalidDefinition`` on errors."""
+    """Set ``resolve`` on every field that has a resolver; raise ``InvalidDefinition`` on errors.
+
+    ``wrap`` sees the resolver of every bound field but subscription fields; the
+    returned mapping holds the resolvers unwrapped."""
     binder = _Binder(api, runtime)
     limit = api.limits.resolver_count_limit or DEFAULT_RESOLVER_COUNT_LIMIT
     bound: dict[FieldCoordinate, FieldResolver] = {}
@@ -148,6 +158,8 @@ def bind_resolvers(
         if parent is schema.subscription_type:
             # Subscription resolvers run per subscribe; the real-time engine drives them.
             continue
+        if wrap is not None:
+            field_resolver_impl = wrap(coordinate, field_resolver_impl)
         field.resolve = field_resolver(field_resolver_impl, limit)
     if binder.errors:
         raise InvalidDefinition(binder.errors)

@@ -15,7 +15,7 @@ from collections.abc import Hashable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     FieldNode,
@@ -142,6 +142,15 @@ class Batching:
     max_batch_size: int | None
 
 
+class ApiCacheRequest(Protocol):
+    """What resolver code may ask of the API cache during one operation."""
+
+    def evict(self, coordinate: FieldCoordinate, keys: Mapping[str, Any]) -> None:
+        """``extensions.evict_from_api_cache``: queue the removal of the entry ``keys`` name
+        (raises ``ResolverError`` if they name none)."""
+        ...
+
+
 @dataclass(slots=True)
 class RequestState:
     """What lives for one GraphQL request: its headers, caller identity and appended errors."""
@@ -159,6 +168,8 @@ class RequestState:
     """Per-request ``BatchInvoke`` loaders (``resolvers.lambda_.batch``), never shared."""
     extensions: SubscriptionExtensions | None = None
     """Created on first use by ``syncline.extensions``; read by ``subscriptions.engine``."""
+    api_cache: ApiCacheRequest | None = None
+    """Set by the API cache (``cache.operation``) when the API has one."""
 
     def subscription_extensions(self) -> SubscriptionExtensions:
         if self.extensions is None:

@@ -1,4 +1,4 @@
-"""``extensions``: resolver code talking to the real-time engine.
+"""``extensions``: resolver code talking to the real-time engine and the API cache.
 
 AppSync developer guide, "Extensions" (APPSYNC_JS): ``setSubscriptionFilter`` and
 ``setSubscriptionInvalidationFilter`` in a subscription resolver's response handler, and
@@ -6,6 +6,7 @@ AppSync developer guide, "Extensions" (APPSYNC_JS): ``setSubscriptionFilter`` an
 they are set, so a malformed filter fails the resolver with the reason instead of silently
 matching nothing. The calls record what they ask for on the running request; the subscription
 engine reads it when the subscription starts (filters) or the mutation completes (invalidations).
+``evictFromApiCache`` (a mutation's resolver) is queued the same way for the API cache.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from typing import Any
 
 from resolvers.context import ResolverContext, current_context
 from schema.errors import ResolverError
+from schema.model import FieldCoordinate
 from subscriptions.errors import FilterError
 from subscriptions.filters import parse_filter
 
 __all__ = [
+    "evict_from_api_cache",
     "invalidate_subscriptions",
     "set_subscription_filter",
     "set_subscription_invalidation_filter",
@@ -88,3 +91,24 @@ def invalidate_subscriptions(invalidation: Mapping[str, Any]) -> None:
             "BadRequestException",
         )
     pending.append(request)
+
+
+def evict_from_api_cache(type_name: str, field_name: str, keys: Mapping[str, Any]) -> None:
+    """``extensions.evictFromApiCache(typeName, fieldName, keyValuePair)``: remove one entry of
+    a cached resolver from the API cache, named by its caching keys' values, as in
+    ``{"context.arguments.id": ctx.args["id"]}`` (AppSync developer guide, "Extensions").
+
+    Mutations only. The entry is removed when the mutation is done; the response's
+    ``extensions.apiCacheEntriesDeleted`` counts what was removed (docs/caching.md). Without an
+    API cache there is nothing to evict, and the call does nothing.
+    """
+    ctx = _context("evict_from_api_cache")
+    cache = ctx.request_state.api_cache
+    if cache is None:
+        return
+    if not isinstance(type_name, str) or not isinstance(field_name, str):
+        raise ResolverError(
+            "evict_from_api_cache() takes the type name and the field name as strings",
+            "BadRequestException",
+        )
+    cache.evict(FieldCoordinate(type_name, field_name), keys)

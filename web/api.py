@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auth.modes import RequestAuthorizer, build_request_authorizer
+from cache.api_cache import ApiCache, CacheSettings
+from cache.wiring import build_cache
 from resolvers.binding import FieldResolver, bind_resolvers
 from resolvers.registry import Runtime
 from schema.build import ExecutableSchema, build_executable_schema
@@ -27,15 +29,24 @@ class LoadedApi:
     wiring: Wiring = field(default_factory=lambda: Wiring({}))
     """``@aws_subscribe``: which subscription fields each mutation field publishes to."""
     resolvers: Mapping[FieldCoordinate, FieldResolver] = field(default_factory=dict)
+    cache: ApiCache | None = None
+    """The API cache (``cache``), when ``appSync.caching`` is on."""
 
 
-def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
-    """Load and bind everything; raises ``InvalidDefinition`` listing every problem found."""
+def load_api(
+    api_dir: Path, data_dir: Path | None = None, cache: CacheSettings | None = None
+) -> LoadedApi:
+    """Load and bind everything; raises ``InvalidDefinition`` listing every problem found.
+
+    ``cache``: where the API cache keeps entries (``appSync.caching`` says what is cached)."""
     definition = load_definition(api_dir)
     sdl = build_sdl_schema(definition.schema)
     schema = build_executable_schema(sdl)
     runtime = Runtime(definition, data_dir)
-    resolvers = bind_resolvers(schema.graphql, definition, runtime)
+    caching = build_cache(definition, schema.graphql, runtime, cache)  # None: no appSync.caching
+    resolvers = bind_resolvers(
+        schema.graphql, definition, runtime, caching.wrap if caching is not None else None
+    )
     wiring = read_wiring(sdl)
     authorizer = build_request_authorizer(definition, sdl, runtime)
     # Last: field checks wrap the resolvers bound above (auth.directives).
@@ -43,9 +54,14 @@ def load_api(api_dir: Path, data_dir: Path | None = None) -> LoadedApi:
     return LoadedApi(
         definition=definition,
         schema=schema,
-        executor=Executor(schema.graphql, definition.limits),
+        executor=(
+            caching.executor(schema.graphql, definition.limits)
+            if caching is not None
+            else Executor(schema.graphql, definition.limits)
+        ),
         runtime=runtime,
         wiring=wiring,
         resolvers=resolvers,
         authorizer=authorizer,
+        cache=caching.cache if caching is not None else None,
     )

@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from auth.routes import auth_routes
+from cache.api_cache import CacheSettings
+from cache.routes import cache_routes
 from resolvers.dynamodb import start_table_store
 from resolvers.dynamodb.endpoint import dynamodb_endpoint, endpoint_routes
 from resolvers.lambda_.endpoint import invoke_routes
@@ -75,13 +77,17 @@ def create_app_for(
 
     async def health(_: Request) -> Response:
         # A broker that is reconnecting degrades subscriptions only: queries and mutations are
-        # served, so the status stays 200 (docs/subscriptions.md, "Brokers").
+        # served, so the status stays 200 (docs/subscriptions.md, "Brokers"). A cache backend
+        # that fails degrades caching only: requests are served uncached (docs/caching.md).
         engine = realtime.engine
+        cache = api.cache
+        healthy = engine.healthy and (cache is None or cache.healthy)
         return JSONResponse(
             {
-                "status": "ok" if engine.healthy else "degraded",
+                "status": "ok" if healthy else "degraded",
                 "api": api.definition.name,
                 "subscriptions": engine.health(),
+                **({"cache": cache.health()} if cache is not None else {}),
             }
         )
 
@@ -105,6 +111,13 @@ def create_app_for(
             # The live web client for the orders example (docs/subscriptions.md, "Demo").
             *demo_routes(api.schema.graphql, _first_api_key(api), api.definition.name),
             *auth_routes(api.authorizer),  # the local token issuer's JWKS (docs/auth.md)
+            # GET /metrics and FlushApiCache (docs/caching.md).
+            *cache_routes(
+                api.cache,
+                api.definition.name,
+                api.authorizer.authorizers,
+                [key.value for key in api.definition.api_keys],
+            ),
             # The local functions' Lambda Invoke API (docs/lambda.md).
             *invoke_routes(functions_for(api.runtime)),
             # The embedded tables' DynamoDB-compatible endpoint (docs/dynamodb-endpoint.md).
@@ -123,6 +136,10 @@ def create_app(
     api_dir: Path | str = Path("examples/orders"),
     data_dir: Path | None = None,
     redis_url: str | None = None,
+    cache: CacheSettings | None = None,
 ) -> Starlette:
-    """Load, validate and bind the API in ``api_dir`` and return its ASGI application."""
-    return create_app_for(load_api(Path(api_dir), data_dir), redis_url=redis_url)
+    """Load, validate and bind the API in ``api_dir`` and return its ASGI application.
+
+    ``redis_url`` also puts the API cache in Redis unless ``cache`` says otherwise."""
+    settings = cache if cache is not None else CacheSettings(redis_url=redis_url)
+    return create_app_for(load_api(Path(api_dir), data_dir, settings), redis_url=redis_url)

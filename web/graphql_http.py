@@ -67,6 +67,9 @@ def _result_body(result: ExecutionResult) -> dict[str, Any]:
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = format_errors(result.errors)
+    if result.extensions:
+        # e.g. the API cache's apiCacheEntriesDeleted (docs/caching.md, "Eviction")
+        body["extensions"] = result.extensions
     return body
 
 
