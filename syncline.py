@@ -20,10 +20,13 @@ A resolver ``code:`` file is a Python module with ``request(ctx)`` and ``respons
   ``invalidate_subscriptions`` (see ``docs/subscriptions.md``).
 
 The reference, with every deviation from APPSYNC_JS, is ``docs/resolver-sdk.md``; the code lives
-in the ``sdk`` package, one module per concern. ``ddb`` (the DynamoDB request builders of
-``resolvers/dynamodb/helpers.py``) will be re-exported here too.
+in the ``sdk`` package, one module per concern.
+- ``ddb``: the DynamoDB request builders (``ddb.get``, ``ddb.put``, ``ddb.update``,
+  ``ddb.operations.increment`` ...), the twin of ``@aws-appsync/utils/dynamodb`` (see
+  ``docs/dynamodb.md``).
 """
 
+from resolvers.dynamodb import helpers as ddb
 from sdk import extensions, runtime, util
 
-__all__ = ["extensions", "runtime", "util"]
+__all__ = ["ddb", "extensions", "runtime", "util"]

@@ -1,4 +1,14 @@
-"""``util.transform.to_subscription_filter``: the object form of an enhanced filter.
+"""``util.transform``: ``to_subscription_filter`` and the DynamoDB filter/condition converters.
+
+``to_dynamodb_filter_expression(obj)`` / ``to_dynamodb_condition_expression(obj)`` are
+``util.transform.toDynamoDBFilterExpression`` / ``toDynamoDBConditionExpression`` ("Transformation
+helpers in util.transform"): ``{"title": {"contains": "Hello"}}`` becomes the JSON *text* of
+``{"expression": "contains(#title, :title_contains)", "expressionNames": {...},
+"expressionValues": {...}}``, as AppSync returns it (JavaScript resolvers ``JSON.parse`` it; in
+Python, ``json.loads``). Operators and the ``and``/``or``/``not`` groups are those of the DynamoDB
+builders (``syncline.ddb``), which take the same objects directly. An empty filter is ``"null"``.
+
+``to_subscription_filter`` is the object form of an enhanced filter.
 
 AppSync developer guide, "Transformation helpers in util.transform" (APPSYNC_JS):
 ``toSubscriptionFilter(objFilter, ignoredFields?, rules?)`` turns ::
@@ -13,12 +23,29 @@ A field given a plain value instead of an ``{operator: value}`` object means ``e
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from resolvers.dynamodb.builders import to_condition_expression, to_filter_expression
 from subscriptions.filters import Operator
 
-__all__ = ["to_subscription_filter"]
+__all__ = [
+    "to_dynamodb_condition_expression",
+    "to_dynamodb_filter_expression",
+    "to_subscription_filter",
+]
+
+
+def to_dynamodb_filter_expression(filter_object: Mapping[str, Any]) -> str:
+    """``util.transform.toDynamoDBFilterExpression``: a filter object → its section, as JSON."""
+    return json.dumps(to_filter_expression(filter_object))
+
+
+def to_dynamodb_condition_expression(condition_object: Mapping[str, Any]) -> str:
+    """``util.transform.toDynamoDBConditionExpression``: the same, for a ``condition``."""
+    return json.dumps(to_condition_expression(condition_object))
+
 
 _OPERATORS = frozenset(o.value for o in Operator)
 Group = list[dict[str, Any]]

@@ -15,21 +15,48 @@ attributeType: value}, and: [...], or: [...], not: {...}}``; fields and operator
 Choices where AppSync's documentation leaves room (Syncline's, documented in docs/dynamodb.md):
 ``operations.add`` and ``operations.replace`` both ``SET`` the whole value; ``increment`` and
 ``decrement`` start from 0 when the attribute is missing; ``append``/``prepend`` start from an
-empty list.
+empty list. JavaScript has no sets, so ``util.dynamodb.toDynamoDB`` never makes one; these
+builders turn a Python ``set``/``frozenset`` of strings, numbers or bytes into ``SS``/``NS``/``BS``
+wherever a value goes (items, keys, conditions, updates).
+
+Beyond the JS module, Syncline adds ``batch_get``, ``batch_put``, ``batch_delete``,
+``transact_get`` and ``transact_write`` (``batch_helpers``), the same way round.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Mapping
 from typing import Any
 
-from sdk.dynamodb_convert import to_dynamodb, to_map_values
+from resolvers.dynamodb.batch_helpers import (
+    batch_delete,
+    batch_get,
+    batch_put,
+    transact_get,
+    transact_write,
+)
+from resolvers.dynamodb.builders import (
+    OPERATOR_ALIASES,
+    Expression,
+    UpdateOperation,
+    condition_of,
+    key_of,
+    operations,
+    payload_fields,
+    projection_of,
+    request_of,
+    to_condition_expression,
+    to_filter_expression,
+    typed,
+    typed_map,
+    update_section,
+)
 
 __all__ = [
     "UpdateOperation",
+    "batch_delete",
+    "batch_get",
+    "batch_put",
     "get",
     "operations",
     "put",
@@ -38,273 +65,12 @@ __all__ = [
     "scan",
     "to_condition_expression",
     "to_filter_expression",
+    "transact_get",
+    "transact_write",
+    "typed",
+    "typed_map",
     "update",
 ]
-
-
-# --- update operations -------------------------------------------------------------------
-
-
-class UpdateOperationKind(StrEnum):
-    ADD = "add"
-    REMOVE = "remove"
-    REPLACE = "replace"
-    INCREMENT = "increment"
-    DECREMENT = "decrement"
-    APPEND = "append"
-    PREPEND = "prepend"
-    UPDATE_LIST_ITEM = "updateListItem"
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateOperation:
-    """A special value inside an ``update`` object, made by ``operations``."""
-
-    kind: UpdateOperationKind
-    value: Any = None
-    index: int | None = None
-
-
-class _Operations:
-    """``operations`` of ``@aws-appsync/utils/dynamodb``, with snake_case twins."""
-
-    @staticmethod
-    def add(value: Any) -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.ADD, value)
-
-    @staticmethod
-    def remove() -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.REMOVE)
-
-    @staticmethod
-    def replace(value: Any) -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.REPLACE, value)
-
-    @staticmethod
-    def increment(by: int | float = 1) -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.INCREMENT, by)
-
-    @staticmethod
-    def decrement(by: int | float = 1) -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.DECREMENT, by)
-
-    @staticmethod
-    def append(values: Sequence[Any]) -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.APPEND, list(values))
-
-    @staticmethod
-    def prepend(values: Sequence[Any]) -> UpdateOperation:
-        return UpdateOperation(UpdateOperationKind.PREPEND, list(values))
-
-    @staticmethod
-    def update_list_item(value: Any, index: int) -> UpdateOperation:
-        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise ValueError("update_list_item needs a list index >= 0")
-        return UpdateOperation(UpdateOperationKind.UPDATE_LIST_ITEM, value, index)
-
-    updateListItem = update_list_item
-
-
-operations = _Operations()
-
-
-# --- placeholders ----------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-
-
-class _Expression:
-    """Allocates ``#name`` / ``:value`` placeholders for one expression section."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-        self.values: dict[str, Any] = {}
-
-    def _unique(self, base: str, taken: Mapping[str, Any]) -> str:
-        candidate, n = base, 1
-        while candidate in taken:
-            candidate = f"{base}_{n}"
-            n += 1
-        return candidate
-
-    def name(self, attribute: str) -> str:
-        for placeholder, existing in self.names.items():
-            if existing == attribute:
-                return placeholder
-        placeholder = self._unique("#" + (_UNSAFE.sub("_", attribute) or "attr"), self.names)
-        self.names[placeholder] = attribute
-        return placeholder
-
-    def value(self, hint: str, value: Any) -> str:
-        placeholder = self._unique(":" + (_UNSAFE.sub("_", hint) or "value"), self.values)
-        self.values[placeholder] = to_dynamodb(value)
-        return placeholder
-
-    def path(self, path: Sequence[str | int]) -> str:
-        text = ""
-        for element in path:
-            if isinstance(element, int):
-                text += f"[{element}]"
-            else:
-                text += ("." if text else "") + self.name(element)
-        return text
-
-    def section(self, expression: str, *, values: bool = True) -> dict[str, Any]:
-        section: dict[str, Any] = {"expression": expression}
-        if self.names:
-            section["expressionNames"] = dict(self.names)
-        if values and self.values:
-            section["expressionValues"] = dict(self.values)
-        return section
-
-
-# --- filter and condition objects ------------------------------------------------------------
-
-_OPERATOR_ALIASES = {
-    "begins_with": "beginsWith",
-    "not_contains": "notContains",
-    "attribute_exists": "attributeExists",
-    "attribute_type": "attributeType",
-}
-_COMPARATORS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-_OPERATORS = frozenset(
-    {*_COMPARATORS, "between", "beginsWith", "contains", "notContains", "in"}
-    | {"attributeExists", "attributeType", *_OPERATOR_ALIASES}
-)
-
-
-def _filter_clauses(obj: Mapping[str, Any], expr: _Expression, path: tuple[str, ...]) -> list[str]:
-    clauses: list[str] = []
-    for field, spec in obj.items():
-        if not path and field in ("and", "or"):
-            members = spec if isinstance(spec, list) else [spec]
-            parts = [_filter_expression(m, expr) for m in members if m]
-            if parts:
-                clauses.append(f" {field.upper()} ".join(f"({p})" for p in parts))
-        elif not path and field == "not":
-            clauses.append(f"NOT ({_filter_expression(spec, expr)})")
-        elif isinstance(spec, Mapping) and spec and all(op in _OPERATORS for op in spec):
-            clauses.extend(_field_clauses((*path, field), spec, expr))
-        elif isinstance(spec, Mapping):
-            clauses.extend(_filter_clauses(spec, expr, (*path, field)))
-        elif spec is not None:
-            raise TypeError(f"filter field {field!r} needs an object of operators, got {spec!r}")
-    return clauses
-
-
-def _field_clauses(path: tuple[str, ...], ops: Mapping[str, Any], expr: _Expression) -> list[str]:
-    target = expr.path(path)
-    hint = "_".join(path)
-    clauses = []
-    for raw_op, operand in ops.items():
-        op = _OPERATOR_ALIASES.get(raw_op, raw_op)
-        if op in _COMPARATORS:
-            clauses.append(f"{target} {_COMPARATORS[op]} {expr.value(f'{hint}_{op}', operand)}")
-        elif op == "between":
-            low, high = operand
-            clauses.append(
-                f"{target} BETWEEN {expr.value(f'{hint}_between_0', low)} "
-                f"AND {expr.value(f'{hint}_between_1', high)}"
-            )
-        elif op == "in":
-            choices = ", ".join(expr.value(f"{hint}_in_{i}", c) for i, c in enumerate(operand))
-            clauses.append(f"{target} IN ({choices})")
-        elif op == "beginsWith":
-            clauses.append(f"begins_with({target}, {expr.value(f'{hint}_beginsWith', operand)})")
-        elif op == "contains":
-            clauses.append(f"contains({target}, {expr.value(f'{hint}_contains', operand)})")
-        elif op == "notContains":
-            value = expr.value(f"{hint}_notContains", operand)
-            clauses.append(f"NOT contains({target}, {value})")
-        elif op == "attributeExists":
-            clauses.append(f"attribute_{'exists' if operand else 'not_exists'}({target})")
-        else:
-            type_value = expr.value(f"{hint}_attributeType", _TYPE_NAMES.get(operand, operand))
-            clauses.append(f"attribute_type({target}, {type_value})")
-    return clauses
-
-
-_TYPE_NAMES = {
-    "string": "S",
-    "stringSet": "SS",
-    "number": "N",
-    "numberSet": "NS",
-    "binary": "B",
-    "binarySet": "BS",
-    "boolean": "BOOL",
-    "list": "L",
-    "map": "M",
-    "_null": "NULL",
-}
-"""``attributeType`` takes AppSync's type names (``"string"``) or DynamoDB's (``"S"``)."""
-
-
-def _filter_expression(obj: Mapping[str, Any], expr: _Expression) -> str:
-    if not isinstance(obj, Mapping):
-        raise TypeError(f"a filter or condition must be an object, got {obj!r}")
-    clauses = _filter_clauses(obj, expr, ())
-    if len(clauses) == 1:
-        return clauses[0]
-    return " AND ".join(f"({c})" for c in clauses)
-
-
-def to_filter_expression(obj: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``util.transform.toDynamoDBFilterExpression``, returning the object (not JSON text)."""
-    expr = _Expression()
-    expression = _filter_expression(obj, expr)
-    return expr.section(expression) if expression else None
-
-
-to_condition_expression = to_filter_expression
-"""``util.transform.toDynamoDBConditionExpression``: the same operators, for ``condition``."""
-
-
-# --- payload fields --------------------------------------------------------------------------
-
-
-def _fields(payload: Mapping[str, Any], allowed: Sequence[str], function: str) -> dict[str, Any]:
-    """Payload values by camelCase name; snake_case twins accepted, unknown keys refused."""
-    if not isinstance(payload, Mapping):
-        raise TypeError(f"{function}() takes one payload object")
-    camel_of = {_snake(name): name for name in allowed} | {name: name for name in allowed}
-    fields: dict[str, Any] = {}
-    for key, value in payload.items():
-        name = camel_of.get(key)
-        if name is None:
-            raise TypeError(f"{function}() got an unknown key {key!r}; expected {list(allowed)}")
-        if name in fields:
-            raise TypeError(f"{function}() got {name!r} twice (camelCase and snake_case)")
-        fields[name] = value
-    return fields
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
-
-
-def _request(operation: str, **fields: Any) -> dict[str, Any]:
-    return {"operation": operation, **{k: v for k, v in fields.items() if v is not None}}
-
-
-def _key(fields: Mapping[str, Any], function: str) -> dict[str, Any]:
-    key = fields.get("key")
-    if not isinstance(key, Mapping) or not key:
-        raise TypeError(f"{function}() needs a 'key' object")
-    return to_map_values(key)
-
-
-def _condition(fields: Mapping[str, Any]) -> dict[str, Any] | None:
-    condition = fields.get("condition")
-    return to_condition_expression(condition) if condition else None
-
-
-def _projection(fields: Mapping[str, Any]) -> dict[str, Any] | None:
-    attributes = fields.get("projection")
-    if not attributes:
-        return None
-    expr = _Expression()
-    expression = ", ".join(expr.name(a) for a in attributes)
-    return expr.section(expression, values=False)
 
 
 # --- request builders ------------------------------------------------------------------------
@@ -312,30 +78,30 @@ def _projection(fields: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def get(payload: Mapping[str, Any]) -> dict[str, Any]:
     """``get({key, consistentRead?, projection?})`` → a GetItem request."""
-    fields = _fields(payload, ("key", "consistentRead", "projection"), "get")
-    return _request(
+    fields = payload_fields(payload, ("key", "consistentRead", "projection"), "get")
+    return request_of(
         "GetItem",
-        key=_key(fields, "get"),
+        key=key_of(fields, "get"),
         consistentRead=fields.get("consistentRead"),
-        projection=_projection(fields),
+        projection=projection_of(fields),
     )
 
 
 def put(payload: Mapping[str, Any]) -> dict[str, Any]:
     """``put({key, item, condition?})`` → a PutItem request."""
-    fields = _fields(payload, ("key", "item", "condition"), "put")
-    return _request(
+    fields = payload_fields(payload, ("key", "item", "condition"), "put")
+    return request_of(
         "PutItem",
-        key=_key(fields, "put"),
-        attributeValues=to_map_values(fields.get("item") or {}),
-        condition=_condition(fields),
+        key=key_of(fields, "put"),
+        attributeValues=typed_map(fields.get("item") or {}),
+        condition=condition_of(fields),
     )
 
 
 def remove(payload: Mapping[str, Any]) -> dict[str, Any]:
     """``remove({key, condition?})`` → a DeleteItem request."""
-    fields = _fields(payload, ("key", "condition"), "remove")
-    return _request("DeleteItem", key=_key(fields, "remove"), condition=_condition(fields))
+    fields = payload_fields(payload, ("key", "condition"), "remove")
+    return request_of("DeleteItem", key=key_of(fields, "remove"), condition=condition_of(fields))
 
 
 def update(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -345,84 +111,13 @@ def update(payload: Mapping[str, Any]) -> dict[str, Any]:
     the attributes inside a map, and ``operations`` values add, remove, replace, increment,
     decrement, append, prepend or update list items.
     """
-    fields = _fields(payload, ("key", "update", "condition"), "update")
-    changes = fields.get("update")
-    if not isinstance(changes, Mapping) or not changes:
-        raise TypeError("update() needs a non-empty 'update' object")
-    expr = _Expression()
-    sets: list[str] = []
-    removes: list[str] = []
-    _update_actions(changes, (), expr, sets, removes)
-    sections = []
-    if sets:
-        sections.append(f"SET {', '.join(sets)}")
-    if removes:
-        sections.append(f"REMOVE {', '.join(removes)}")
-    return _request(
+    fields = payload_fields(payload, ("key", "update", "condition"), "update")
+    return request_of(
         "UpdateItem",
-        key=_key(fields, "update"),
-        update=expr.section(" ".join(sections)),
-        condition=_condition(fields),
+        key=key_of(fields, "update"),
+        update=update_section(fields.get("update"), "update"),
+        condition=condition_of(fields),
     )
-
-
-def _update_actions(
-    changes: Mapping[str, Any],
-    path: tuple[str | int, ...],
-    expr: _Expression,
-    sets: list[str],
-    removes: list[str],
-) -> None:
-    for attribute, change in changes.items():
-        target_path = (*path, attribute)
-        target = expr.path(target_path)
-        hint = "_".join(str(p) for p in target_path)
-        if isinstance(change, UpdateOperation):
-            _operation_action(change, target, hint, expr, sets, removes)
-        elif isinstance(change, Mapping) and change:
-            _update_actions(change, target_path, expr, sets, removes)
-        elif (
-            isinstance(change, list)
-            and change
-            and all(
-                isinstance(c, UpdateOperation) and c.kind is UpdateOperationKind.UPDATE_LIST_ITEM
-                for c in change
-            )
-        ):
-            for item in change:
-                sets.append(
-                    f"{target}[{item.index}] = {expr.value(f'{hint}_{item.index}', item.value)}"
-                )
-        else:
-            sets.append(f"{target} = {expr.value(hint, change)}")
-
-
-def _operation_action(
-    change: UpdateOperation,
-    target: str,
-    hint: str,
-    expr: _Expression,
-    sets: list[str],
-    removes: list[str],
-) -> None:
-    kind = change.kind
-    if kind is UpdateOperationKind.REMOVE:
-        removes.append(target)
-    elif kind in (UpdateOperationKind.ADD, UpdateOperationKind.REPLACE):
-        sets.append(f"{target} = {expr.value(hint, change.value)}")
-    elif kind in (UpdateOperationKind.INCREMENT, UpdateOperationKind.DECREMENT):
-        sign = "+" if kind is UpdateOperationKind.INCREMENT else "-"
-        start = f"if_not_exists({target}, {expr.value(f'{hint}_start', 0)})"
-        sets.append(f"{target} = {start} {sign} {expr.value(f'{hint}_{kind.value}', change.value)}")
-    elif kind in (UpdateOperationKind.APPEND, UpdateOperationKind.PREPEND):
-        current = f"if_not_exists({target}, {expr.value(f'{hint}_empty', [])})"
-        values = expr.value(f"{hint}_{kind.value}", change.value)
-        first, second = (
-            (current, values) if kind is UpdateOperationKind.APPEND else (values, current)
-        )
-        sets.append(f"{target} = list_append({first}, {second})")
-    else:
-        raise TypeError("operations.update_list_item values belong in a list of list-item updates")
 
 
 _KEY_OPERATORS = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -431,14 +126,14 @@ _KEY_OPERATORS = {"eq": "=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 def _key_condition(conditions: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(conditions, Mapping) or not conditions:
         raise TypeError("query() needs a 'query' object such as {'id': {'eq': 1}}")
-    expr = _Expression()
+    expr = Expression()
     clauses = []
     for attribute, ops in conditions.items():
         if not isinstance(ops, Mapping):
             raise TypeError(f"query condition on {attribute!r} must be an object of operators")
         target = expr.name(attribute)
         for raw_op, operand in ops.items():
-            op = _OPERATOR_ALIASES.get(raw_op, raw_op)
+            op = OPERATOR_ALIASES.get(raw_op, raw_op)
             if op in _KEY_OPERATORS:
                 value = expr.value(f"{attribute}_{op}", operand)
                 clauses.append(f"{target} {_KEY_OPERATORS[op]} {value}")
@@ -461,9 +156,9 @@ _PAGE_FIELDS = ("filter", "index", "limit", "nextToken", "consistentRead", "sele
 
 def query(payload: Mapping[str, Any]) -> dict[str, Any]:
     """``query({query, filter?, index?, limit?, nextToken?, scanIndexForward?, ...})``."""
-    fields = _fields(payload, ("query", "scanIndexForward", *_PAGE_FIELDS), "query")
+    fields = payload_fields(payload, ("query", "scanIndexForward", *_PAGE_FIELDS), "query")
     filter = fields.get("filter")
-    return _request(
+    return request_of(
         "Query",
         query=_key_condition(fields.get("query") or {}),
         filter=to_filter_expression(filter) if filter else None,
@@ -473,15 +168,15 @@ def query(payload: Mapping[str, Any]) -> dict[str, Any]:
         scanIndexForward=fields.get("scanIndexForward"),
         consistentRead=fields.get("consistentRead"),
         select=fields.get("select"),
-        projection=_projection(fields),
+        projection=projection_of(fields),
     )
 
 
 def scan(payload: Mapping[str, Any]) -> dict[str, Any]:
     """``scan({filter?, index?, limit?, nextToken?, totalSegments?, segment?, ...})``."""
-    fields = _fields(payload, ("totalSegments", "segment", *_PAGE_FIELDS), "scan")
+    fields = payload_fields(payload, ("totalSegments", "segment", *_PAGE_FIELDS), "scan")
     filter = fields.get("filter")
-    return _request(
+    return request_of(
         "Scan",
         filter=to_filter_expression(filter) if filter else None,
         index=fields.get("index"),
@@ -491,5 +186,5 @@ def scan(payload: Mapping[str, Any]) -> dict[str, Any]:
         totalSegments=fields.get("totalSegments"),
         segment=fields.get("segment"),
         select=fields.get("select"),
-        projection=_projection(fields),
+        projection=projection_of(fields),
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from resolvers.dynamodb import helpers as ddb
 from resolvers.dynamodb.helpers import operations
+from syncline import util
 from tests.resolvers.dynamodb.support import CTX, Sources, n, run, s
 
 
@@ -203,3 +205,168 @@ def test_helper_requests_run_on_the_data_source() -> None:
         assert await orders.invoke(ddb.get({"key": {"id": "o3"}}), CTX) is None
 
     run(body)
+
+
+# --- sets, batches and transactions (Syncline's additions) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "typed"),
+    [
+        pytest.param({"b", "a"}, {"SS": ["a", "b"]}, id="strings"),
+        pytest.param(frozenset({2, 1.5}), {"NS": ["1.5", "2"]}, id="numbers"),
+        pytest.param({b"\x01", b"\x00"}, {"BS": ["AA==", "AQ=="]}, id="bytes"),
+        pytest.param({"tags": {"x"}}, {"M": {"tags": {"SS": ["x"]}}}, id="nested"),
+        pytest.param([{"a"}], {"L": [{"SS": ["a"]}]}, id="in-a-list"),
+    ],
+)
+def test_python_sets_become_dynamodb_sets(value: Any, typed: Any) -> None:
+    assert ddb.typed(value) == typed
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(set(), id="empty"),
+        pytest.param({"a", 1}, id="mixed"),
+        pytest.param({True}, id="booleans"),
+    ],
+)
+def test_sets_dynamodb_cannot_store_are_refused(value: Any) -> None:
+    with pytest.raises(TypeError, match="a set must be non-empty"):
+        ddb.typed(value)
+
+
+def test_batch_and_transaction_builders() -> None:
+    assert ddb.batch_get(
+        {"tables": {"Orders": {"keys": [{"id": 1}], "consistent_read": True, "projection": ["id"]}}}
+    ) == {
+        "operation": "BatchGetItem",
+        "tables": {
+            "Orders": {
+                "keys": [{"id": n(1)}],
+                "consistentRead": True,
+                "projection": {"expression": "#id", "expressionNames": {"#id": "id"}},
+            }
+        },
+    }
+    assert ddb.batch_put({"tables": {"Orders": [{"id": 1, "tags": {"a"}}]}}) == {
+        "operation": "BatchPutItem",
+        "tables": {"Orders": [{"id": n(1), "tags": {"SS": ["a"]}}]},
+    }
+    assert ddb.batch_delete({"tables": {"Orders": [{"id": 1}]}}) == {
+        "operation": "BatchDeleteItem",
+        "tables": {"Orders": [{"id": n(1)}]},
+    }
+    assert ddb.transact_get({"transact_items": [{"table": "Orders", "key": {"id": 1}}]}) == {
+        "operation": "TransactGetItems",
+        "transactItems": [{"table": "Orders", "key": {"id": n(1)}}],
+    }
+    assert ddb.transact_write(
+        {
+            "transactItems": [
+                {"table": "Orders", "operation": "PutItem", "key": {"id": 1}, "item": {"v": 1}},
+                {
+                    "table": "Orders",
+                    "operation": "UpdateItem",
+                    "key": {"id": 2},
+                    "update": {"v": operations.increment()},
+                    "condition": {"v": {"gt": 0}},
+                },
+                {"table": "Orders", "operation": "DeleteItem", "key": {"id": 3}},
+            ]
+        }
+    ) == {
+        "operation": "TransactWriteItems",
+        "transactItems": [
+            {
+                "table": "Orders",
+                "operation": "PutItem",
+                "key": {"id": n(1)},
+                "attributeValues": {"v": n(1)},
+            },
+            {
+                "table": "Orders",
+                "operation": "UpdateItem",
+                "key": {"id": n(2)},
+                "update": {
+                    "expression": "SET #v = if_not_exists(#v, :v_start) + :v_increment",
+                    "expressionNames": {"#v": "v"},
+                    "expressionValues": {":v_start": n(0), ":v_increment": n(1)},
+                },
+                "condition": {
+                    "expression": "#v > :v_gt",
+                    "expressionNames": {"#v": "v"},
+                    "expressionValues": {":v_gt": n(0)},
+                },
+            },
+            {"table": "Orders", "operation": "DeleteItem", "key": {"id": n(3)}},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("call", "payload", "message"),
+    [
+        pytest.param(ddb.batch_get, {"tables": {}}, "needs a 'tables' object", id="no-tables"),
+        pytest.param(ddb.batch_put, {"tables": {"Orders": []}}, "must be a non-empty list", id="no-items"),
+        pytest.param(ddb.transact_write, {"transactItems": [{"table": "T", "operation": "Upsert", "key": {"id": 1}}]}, "operation must be one of", id="bad-operation"),
+        pytest.param(ddb.transact_write, {"transactItems": [{"table": "T", "operation": "ConditionCheck", "key": {"id": 1}}]}, "needs a 'condition'", id="check-without-condition"),
+        pytest.param(ddb.transact_get, {"transactItems": [{"table": "T", "key": {"id": 1}, "consistentRead": True}]}, "unknown key 'consistentRead'", id="transact-get-extra"),
+    ],
+)  # fmt: skip
+def test_batch_payload_mistakes_are_type_errors(call: Any, payload: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        call(payload)
+
+
+def test_batch_and_transaction_requests_run_on_the_data_source() -> None:
+    async def body(sources: Sources) -> None:
+        orders = sources.orders
+        put = await orders.invoke(
+            ddb.batch_put({"tables": {"Orders": [{"id": "a", "tags": {"x", "y"}}, {"id": "b"}]}}),
+            CTX,
+        )
+        assert put["unprocessedItems"] == {"Orders": []}
+        written = await orders.invoke(
+            ddb.transact_write(
+                {
+                    "transactItems": [
+                        {"table": "Orders", "operation": "UpdateItem", "key": {"id": "a"},
+                         "update": {"n": operations.increment(2)}},
+                        {"table": "Orders", "operation": "ConditionCheck", "key": {"id": "b"},
+                         "condition": {"id": {"attributeExists": True}}},
+                    ]
+                }
+            ),
+            CTX,
+        )  # fmt: skip
+        assert written["keys"] == [{"id": "a"}, {"id": "b"}]
+        got = await orders.invoke(
+            ddb.batch_get({"tables": {"Orders": {"keys": [{"id": "a"}, {"id": "zz"}]}}}), CTX
+        )
+        assert got["data"]["Orders"][0]["n"] == 2
+        assert sorted(got["data"]["Orders"][0]["tags"]) == ["x", "y"]
+        assert got["data"]["Orders"][1] is None
+        await orders.invoke(ddb.batch_delete({"tables": {"Orders": [{"id": "a"}]}}), CTX)
+        items = await orders.invoke(
+            ddb.transact_get({"transactItems": [{"table": "Orders", "key": {"id": "a"}}]}), CTX
+        )
+        assert items == {"items": [None], "cancellationReasons": None}
+
+    run(body)
+
+
+def test_util_transform_returns_json_text_like_appsync() -> None:
+    text = util.transform.to_dynamodb_filter_expression({"title": {"contains": "Hello World"}})
+    assert json.loads(text) == {
+        "expression": "contains(#title, :title_contains)",
+        "expressionNames": {"#title": "title"},
+        "expressionValues": {":title_contains": s("Hello World")},
+    }
+    condition = util.transform.to_dynamodb_condition_expression({"id": {"attributeExists": False}})
+    assert json.loads(condition) == {
+        "expression": "attribute_not_exists(#id)",
+        "expressionNames": {"#id": "id"},
+    }
+    assert util.transform.to_dynamodb_filter_expression({}) == "null"
