@@ -504,6 +504,7 @@ class _Parser:
             self.advance()
             op = Comparator(token.text)
             right = self.operand()
+            self.check_distinct(op.value, subject, (right,))
             if op not in (Comparator.EQ, Comparator.NE):
                 for side in (subject, right):
                     self.check_orderable(op.value, side)
@@ -515,6 +516,7 @@ class _Parser:
                 raise self.error()
             self.advance()
             high = self.operand()
+            self.check_distinct("BETWEEN", subject, (low, high))
             for side in (subject, low, high):
                 self.check_orderable("BETWEEN", side)
             if isinstance(low, ValueOperand) and isinstance(high, ValueOperand):
@@ -534,6 +536,7 @@ class _Parser:
                 self.advance()
                 choices.append(self.operand())
             self.expect_punct(")")
+            self.check_distinct("IN", subject, choices)
             if len(choices) > _MAX_IN_OPERANDS:
                 raise self.invalid(
                     f"The IN operator is provided with too many operands; number of operands: "
@@ -541,6 +544,18 @@ class _Parser:
                 )
             return In(subject, tuple(choices))
         raise self.error()
+
+    def check_distinct(self, op: str, first: Operand, others: Sequence[Operand]) -> None:
+        """DynamoDB refuses ``a = a``, ``a BETWEEN :x AND a``, ``contains(a, a)``: a path
+        compared with itself (values and ``size()`` may repeat)."""
+        if isinstance(first, PathOperand) and any(
+            isinstance(other, PathOperand) and other.path == first.path for other in others
+        ):
+            shown = ", ".join(f"[{p}]" if isinstance(p, int) else p for p in first.path)
+            raise self.invalid(
+                "The first operand must be distinct from the remaining operands for this "
+                f"operator or function; operator: {op}, first operand: [{shown}]"
+            )
 
     def check_orderable(self, op: str, operand: Operand) -> None:
         if isinstance(operand, ValueOperand) and v.value_type(operand.value) not in v.SCALAR_TYPES:
@@ -559,13 +574,15 @@ class _Parser:
         else:
             self.expect_punct(",")
             operand = self.operand()
+            self.check_distinct(name, PathOperand(path), (operand,))
             if name == "attribute_type":
                 condition = AttributeType(path, self.type_name(operand))
             elif name == "begins_with":
                 self.check_function_operand(name, operand, ("S", "B"))
                 condition = BeginsWith(path, operand)
             else:
-                self.check_function_operand(name, operand, ("S", "N", "B", "BOOL", "NULL"))
+                # Any operand type: a list may hold lists, maps and sets (DynamoDB Local agrees,
+                # tests/resolvers/dynamodb/differential/test_expressions.py).
                 condition = Contains(path, operand)
         self.expect_punct(")")
         return condition
