@@ -1,10 +1,10 @@
 """Query.getOrder: DynamoDB GetItem on the Orders table."""
 
-from syncline import util
+from syncline import ddb, util
 
 
 def request(ctx):
-    return {"operation": "GetItem", "key": util.dynamodb.to_map_values({"id": ctx.args["id"]})}
+    return ddb.get({"key": {"id": ctx.args["id"]}})
 
 
 def response(ctx):

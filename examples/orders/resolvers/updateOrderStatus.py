@@ -1,21 +1,16 @@
 """Mutation.updateOrderStatus: UpdateItem on an existing order (null when it does not exist)."""
 
-from syncline import util
+from syncline import ddb, util
 
 
 def request(ctx):
-    return {
-        "operation": "UpdateItem",
-        "key": util.dynamodb.to_map_values({"id": ctx.args["id"]}),
-        "update": {
-            "expression": "SET #status = :status, updatedAt = :now",
-            "expressionNames": {"#status": "status"},
-            "expressionValues": util.dynamodb.to_map_values(
-                {":status": ctx.args["status"], ":now": util.time.now_iso8601()}
-            ),
-        },
-        "condition": {"expression": "attribute_exists(id)"},
-    }
+    return ddb.update(
+        {
+            "key": {"id": ctx.args["id"]},
+            "update": {"status": ctx.args["status"], "updatedAt": util.time.now_iso8601()},
+            "condition": {"id": {"attributeExists": True}},
+        }
+    )
 
 
 def response(ctx):
