@@ -17,6 +17,7 @@ from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectT
 
 from auth.cli import add_token_command, token_command
 from resolvers.dynamodb.cli import add_tables_command, tables_command
+from resolvers.lambda_.local import SERVER_URL_VARIABLE
 from schema.errors import InvalidDefinition
 from subscriptions.uvicorn_ws import WS_PROTOCOL
 from web.api import LoadedApi, load_api
@@ -138,6 +139,10 @@ def serve(args: argparse.Namespace) -> int:
     )
     own_port = f", {base.rsplit(':', 1)[0]}:{args.dynamodb_port}/" if args.dynamodb_port else ""
     print(f"DynamoDB endpoint: {base}/dynamodb{own_port}", file=sys.stderr)
+    # Where local Lambda handlers reach this server (its /dynamodb endpoint; docs/lambda.md).
+    local_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    local_url = f"{'https' if tls else 'http'}://{local_host}:{args.port}"
+    os.environ.setdefault(SERVER_URL_VARIABLE, local_url)
     options = {
         "host": args.host,
         "port": args.port,

@@ -58,6 +58,19 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 INIT_TIMEOUT = 10.0
 """Lambda's limit on the init phase (importing the handler module)."""
 DEFAULT_CONCURRENCY = 4
+SERVER_URL_VARIABLE = "SYNCLINE_SERVER_URL"
+"""Where handlers reach the serving Syncline; ``syncline serve`` sets it (``--host``/``--port``)."""
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "syncline-local",
+    "AWS_SECRET_ACCESS_KEY": "syncline-local",
+}
+_CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
 
 
 class _Timeout(Exception):
@@ -167,7 +180,7 @@ class WorkerPool:
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=self.size, thread_name_prefix=f"lambda-{self.function.name}"
         )
-        self._environment = self._build_environment()
+        self._environment: dict[str, str] | None = None  # built at first spawn: see below
 
     # --- the LambdaFunction interface -------------------------------------------------------
 
@@ -232,11 +245,16 @@ class WorkerPool:
             )
 
     def _build_environment(self) -> dict[str, str]:
-        """The Lambda runtime's reserved variables, then the function's ``environment``."""
+        """The server's environment, the Lambda runtime's reserved variables, Syncline's own
+        DynamoDB endpoint, then the function's ``environment`` (which wins).
+
+        Built when the first worker starts, not when the API loads: ``syncline serve`` learns
+        its own URL (``SYNCLINE_SERVER_URL``) after loading the API."""
         name = self.function.name
         stream = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         return {
             **os.environ,
+            **_embedded_tables_access(),
             "AWS_LAMBDA_FUNCTION_NAME": name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.function.memory_size),
@@ -251,6 +269,8 @@ class WorkerPool:
         }
 
     def _spawn(self) -> Worker:
+        if self._environment is None:
+            self._environment = self._build_environment()
         server_end, worker_end = socket.socketpair()
         try:
             command = [sys.executable, str(WORKER_SCRIPT), str(worker_end.fileno())]
@@ -361,6 +381,26 @@ class WorkerPool:
             return Invocation(200, body, UNHANDLED)
         worker.ready = True
         return None
+
+
+def _embedded_tables_access() -> dict[str, str]:
+    """``AWS_ENDPOINT_URL_DYNAMODB`` for the serving Syncline's tables, so a handler's boto3
+    reaches them, as a deployed function reaches DynamoDB; with placeholder credentials when
+    none can be found (the endpoint accepts any signature), as Lambda always provides some.
+
+    Nothing when the server's own environment already chooses a DynamoDB endpoint, or when the
+    server's URL is unknown (an app not started by ``syncline serve``).
+    """
+    server_url = os.environ.get(SERVER_URL_VARIABLE)
+    if not server_url or "AWS_ENDPOINT_URL_DYNAMODB" in os.environ:
+        return {}
+    access = {"AWS_ENDPOINT_URL_DYNAMODB": f"{server_url.rstrip('/')}/dynamodb"}
+    shared_file = os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
+    if not any(os.environ.get(v) for v in _CREDENTIAL_VARIABLES) and not (
+        Path(shared_file).expanduser().exists()
+    ):
+        access.update(LOCAL_CREDENTIALS)
+    return access
 
 
 @register_runtime(FunctionRuntime.LOCAL)
