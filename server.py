@@ -16,6 +16,7 @@ from typing import Any
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
 from auth.cli import add_token_command, token_command
+from deploy.package import add_package_command, package_command
 from resolvers.dynamodb.cli import add_tables_command, tables_command
 from resolvers.lambda_.local import SERVER_URL_VARIABLE
 from schema.errors import InvalidDefinition
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("api_dir", nargs="?", default=_env("API_DIR", DEFAULT_API_DIR))
 
     add_token_command(commands, _env, DEFAULT_API_DIR)  # docs/auth.md, "Local token issuer"
+    add_package_command(commands, _env, DEFAULT_API_DIR)  # docs/deploy.md, "Lambda"
     add_tables_command(commands, _env, DEFAULT_API_DIR)  # docs/dynamodb.md, "syncline tables"
     return parser
 
@@ -214,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "token":
         return token_command(args)
+    if args.command == "package":
+        return package_command(args)
     if args.command == "tables":
         return tables_command(args)
     return validate(args)
