@@ -16,6 +16,10 @@ from typing import Any
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
 from auth.cli import add_token_command, token_command
+from cache.api_cache import CacheSettings
+from cache.backends import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
+from cache.cli import add_cache_command, cache_command
+from cache.routes import check_admin_key
 from deploy.package import add_package_command, package_command
 from resolvers.dynamodb.cli import add_tables_command, tables_command
 from resolvers.lambda_.local import SERVER_URL_VARIABLE
@@ -53,6 +57,20 @@ def _parser() -> argparse.ArgumentParser:
         help=f"where tables and keys live (default {DEFAULT_DATA_DIR}; '' keeps tables in memory)",
     )
     serve.add_argument("--redis-url", default=_env("REDIS_URL"))
+    # The API cache (docs/caching.md): bounds of the in-process cache, and who may flush it.
+    serve.add_argument(
+        "--cache-max-entries",
+        type=int,
+        default=int(_env("CACHE_MAX_ENTRIES", str(DEFAULT_MAX_ENTRIES)) or DEFAULT_MAX_ENTRIES),
+    )
+    serve.add_argument(
+        "--cache-max-bytes",
+        type=int,
+        default=int(_env("CACHE_MAX_BYTES", str(DEFAULT_MAX_BYTES)) or DEFAULT_MAX_BYTES),
+    )
+    serve.add_argument(
+        "--admin-key", default=_env("ADMIN_KEY"), help="may flush the API cache over HTTP"
+    )
     serve.add_argument("--ssl-certfile", default=_env("SSL_CERTFILE"))
     serve.add_argument("--ssl-keyfile", default=_env("SSL_KEYFILE"))
     serve.add_argument("--workers", type=int, default=int(_env("WORKERS", "1") or 1))
@@ -78,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     add_token_command(commands, _env, DEFAULT_API_DIR)  # docs/auth.md, "Local token issuer"
     add_package_command(commands, _env, DEFAULT_API_DIR)  # docs/deploy.md, "Lambda"
     add_tables_command(commands, _env, DEFAULT_API_DIR)  # docs/dynamodb.md, "syncline tables"
+    add_cache_command(commands, _env, DEFAULT_API_DIR)  # docs/caching.md, "Flushing"
     return parser
 
 
@@ -96,9 +115,22 @@ def summary(api: LoadedApi) -> str:
     )
 
 
-def _load(api_dir: str, data_dir: str | None) -> LoadedApi | None:
+def _cache_settings(
+    redis_url: str | None, max_entries: Any, max_bytes: Any, admin_key: str | None
+) -> CacheSettings:
+    return CacheSettings(
+        redis_url=redis_url or None,
+        max_entries=int(max_entries or DEFAULT_MAX_ENTRIES),
+        max_bytes=int(max_bytes or DEFAULT_MAX_BYTES),
+        admin_key=admin_key or None,
+    )
+
+
+def _load(
+    api_dir: str, data_dir: str | None, cache: CacheSettings | None = None
+) -> LoadedApi | None:
     try:
-        return load_api(Path(api_dir), Path(data_dir) if data_dir else None)
+        return load_api(Path(api_dir), Path(data_dir) if data_dir else None, cache)
     except InvalidDefinition as invalid:
         for error in invalid.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -113,6 +145,12 @@ def _app_from_environment() -> object:
         Path(_env("API_DIR", DEFAULT_API_DIR) or DEFAULT_API_DIR),
         Path(data_dir) if data_dir else None,
         redis_url=_env("REDIS_URL"),
+        cache=_cache_settings(
+            _env("REDIS_URL"),
+            _env("CACHE_MAX_ENTRIES"),
+            _env("CACHE_MAX_BYTES"),
+            _env("ADMIN_KEY"),
+        ),
     )
 
 
@@ -125,9 +163,17 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    api = _load(args.api_dir, args.data_dir)
+    cache = _cache_settings(
+        args.redis_url, args.cache_max_entries, args.cache_max_bytes, args.admin_key
+    )
+    api = _load(args.api_dir, args.data_dir, cache)
     if api is None:
         return 1
+    try:
+        check_admin_key(cache.admin_key, [key.value for key in api.definition.api_keys])
+    except ValueError as error:
+        print(f"error: --admin-key: {error}", file=sys.stderr)
+        return 2
     if args.data_dir:
         Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     print(summary(api), file=sys.stderr)
@@ -171,6 +217,10 @@ def serve(args: argparse.Namespace) -> int:
             os.environ["SYNCLINE_DATA_DIR"] = str(args.data_dir)
         if args.redis_url:
             os.environ["SYNCLINE_REDIS_URL"] = str(args.redis_url)
+        os.environ["SYNCLINE_CACHE_MAX_ENTRIES"] = str(args.cache_max_entries)
+        os.environ["SYNCLINE_CACHE_MAX_BYTES"] = str(args.cache_max_bytes)
+        if args.admin_key:
+            os.environ["SYNCLINE_ADMIN_KEY"] = str(args.admin_key)
         uvicorn.run("server:_app_from_environment", factory=True, workers=args.workers, **options)
     elif args.dynamodb_port:
         _serve_with_dynamodb_port(api, options, args.dynamodb_port, args.redis_url)
@@ -218,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return token_command(args)
     if args.command == "package":
         return package_command(args)
+    if args.command == "cache":
+        return cache_command(args)
     if args.command == "tables":
         return tables_command(args)
     return validate(args)

@@ -67,6 +67,7 @@ class ApiCache:
         ttl: int,
         settings: CacheSettings,
         namespace: str,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api_name = api_name
         self.behavior = behavior
@@ -84,6 +85,8 @@ class ApiCache:
                 on_capacity_eviction=self._evicted_for_room,
             )
         )
+        self._monotonic = monotonic
+        """When a degraded backend may be asked again (not the TTL clock: Redis keeps its own)."""
         self._inflight: dict[str, asyncio.Future[bytes | None]] = {}
         self._failures = 0
         self._retry_at: float | None = None
@@ -108,7 +111,7 @@ class ApiCache:
         return report
 
     def _available(self) -> bool:
-        return self._retry_at is None or time.monotonic() >= self._retry_at
+        return self._retry_at is None or self._monotonic() >= self._retry_at
 
     def _succeeded(self) -> None:
         if self._failures:
@@ -131,7 +134,7 @@ class ApiCache:
         else:
             log.debug("cache backend still failing (%s)", self._last_error)
         self._failures += 1
-        self._retry_at = time.monotonic() + delay
+        self._retry_at = self._monotonic() + delay
 
     # --- guarded backend calls ----------------------------------------------------------------
 

@@ -54,6 +54,10 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _entries(count: int | str) -> str:
+    return f"{count} {'entry' if str(count) == '1' else 'entries'}"
+
+
 def _redacted(url: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
@@ -110,7 +114,7 @@ def _flush_server(args: argparse.Namespace, api: ApiDefinition) -> int:
     if response.status_code != 200:
         return _fail(f"the server refused the flush ({response.status_code}): {response.text}")
     count = response.headers.get(FLUSHED_HEADER, "?")
-    print(f"flushed the {api.name} cache of {args.url} ({count} entries)")
+    print(f"flushed the {api.name} cache of {args.url} ({_entries(count)})")
     return 0
 
 
@@ -129,6 +133,6 @@ def cache_command(args: argparse.Namespace) -> int:
             removed = asyncio.run(_flush_redis(args.redis_url, api_id(api.name)))
         except Exception as error:
             return _fail(f"flushing Redis at {_redacted(args.redis_url)} failed: {error}")
-        print(f"flushed the {api.name} cache in {_redacted(args.redis_url)} ({removed} entries)")
+        print(f"flushed the {api.name} cache in {_redacted(args.redis_url)} ({_entries(removed)})")
         return 0
     return _flush_server(args, api)

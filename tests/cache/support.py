@@ -34,23 +34,27 @@ type Query @aws_api_key @aws_iam {
   failing(id: ID!): Item
   partial(id: ID!): Item
   odd(id: ID!): Item
+  evictInQuery: Int
 }
 type Mutation @aws_api_key @aws_iam {
   rename(id: ID!, label: String!): Item
   evict(type: String!, field: String!, keys: AWSJSON!): Int
 }
-type Item @aws_api_key @aws_iam { id: ID!  lang: String  calls: Int!  label: String  detail: Detail }
+type Item @aws_api_key @aws_iam {
+  id: ID!  lang: String  calls: Int!  pid: Int  label: String  detail: Detail
+}
 type Detail @aws_api_key @aws_iam { parent: ID!  calls: Int! }
 """
 
 COUNTING = """
 import itertools
+import os
 
 _calls = itertools.count(1)
 
 
 def request(ctx):
-    return {"payload": {**ctx.args, "calls": next(_calls)}}
+    return {"payload": {**ctx.args, "calls": next(_calls), "pid": os.getpid()}}
 
 
 def response(ctx):
@@ -137,9 +141,7 @@ FILES = {
             )
             return {"id": ctx.args["id"], "label": ctx.args["label"], "calls": 0}
         """,
-    "resolvers/evict.py": """
-        import json
-
+    "resolvers/evict_in_query.py": """
         from syncline import extensions
 
 
@@ -148,21 +150,34 @@ FILES = {
 
 
         def response(ctx):
-            extensions.evict_from_api_cache(
-                ctx.args["type"], ctx.args["field"], json.loads(ctx.args["keys"])
-            )
+            extensions.evict_from_api_cache("Query", "item", {"context.arguments.id": "1"})
+            return 1
+        """,
+    "resolvers/evict.py": """
+        from syncline import extensions
+
+
+        def request(ctx):
+            return {"payload": None}
+
+
+        def response(ctx):
+            # AWSJSON arguments reach resolver code parsed.
+            extensions.evict_from_api_cache(ctx.args["type"], ctx.args["field"], ctx.args["keys"])
             return 1
         """,
 }
 
 
-def config(caching: str, item_caching: str = "", detail_caching: str = "") -> str:
+def config(
+    caching: str, item_caching: str = "", detail_caching: str = "", name: str = "cachetest"
+) -> str:
     """``syncline.yml`` with ``caching`` as the appSync.caching block (YAML, or '')."""
     keys = "".join(
         f"          - accessKeyId: {key_id}\n"
         f"            secretAccessKey: {secret}\n"
-        f"            username: {name}\n"
-        for name, (key_id, secret) in IAM_KEYS.items()
+        f"            username: {user}\n"
+        for user, (key_id, secret) in IAM_KEYS.items()
     )
 
     def resolver(coordinate: str, code: str, extra: str = "") -> str:
@@ -173,7 +188,7 @@ def config(caching: str, item_caching: str = "", detail_caching: str = "") -> st
 
     return (
         "appSync:\n"
-        "  name: cachetest\n"
+        f"  name: {name}\n"
         "  schema: schema.graphql\n"
         "  authentication:\n"
         "    type: API_KEY\n"
@@ -196,18 +211,24 @@ def config(caching: str, item_caching: str = "", detail_caching: str = "") -> st
         + resolver("Item.detail", "resolvers/detail.py", detail_caching)
         + resolver("Mutation.rename", "resolvers/rename.py")
         + resolver("Mutation.evict", "resolvers/evict.py")
+        + resolver("Query.evictInQuery", "resolvers/evict_in_query.py")
         + (textwrap.indent(textwrap.dedent(caching).strip(), "  ") + "\n" if caching else "")
     )
 
 
 def write_cache_api(
-    root: Path, caching: str, item_caching: str = "", detail_caching: str = ""
+    root: Path,
+    caching: str,
+    item_caching: str = "",
+    detail_caching: str = "",
+    name: str = "cachetest",
 ) -> Path:
+    """The test API in ``root``; give Redis tests a unique ``name`` (the Redis key namespace)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "schema.graphql").write_text(SCHEMA)
-    (root / "syncline.yml").write_text(config(caching, item_caching, detail_caching))
-    for name, text in FILES.items():
-        path = root / name
+    (root / "syncline.yml").write_text(config(caching, item_caching, detail_caching, name))
+    for name_, text in FILES.items():
+        path = root / name_
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
     return root
