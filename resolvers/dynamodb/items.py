@@ -342,6 +342,12 @@ class ItemTransaction:
                 "One or more parameter values were invalid: Condition parameter type does not "
                 "match schema type"
             )
+        if kind in ("S", "B") and not value[kind]:  # begins_with(sk, :empty) too (DynamoDB Local)
+            raise ValidationError(
+                "One or more parameter values are not valid. The AttributeValue for a key "
+                f"attribute cannot contain an empty {'string' if kind == 'S' else 'binary'} "
+                f"value. Key: {attr}"
+            )
         return v.key_bytes(value)
 
     def _expiry_clause(self, table: Table, column: str) -> tuple[str, list[Any]]:
@@ -393,7 +399,7 @@ class ItemTransaction:
             sql += f" AND {_row(columns)} {'>' if forward else '<'} {_row('?' * len(columns))}"
             params.extend(start[1:])
         sql += " ORDER BY " + ", ".join(f"{c} {order}" for c in columns)
-        return self._page(view, sql, params, filter, limit)
+        return self._page(view, sql, params, filter, limit, _range_end(view, condition, forward))
 
     def scan(
         self,
@@ -439,6 +445,7 @@ class ItemTransaction:
         params: Sequence[Any],
         filter: Condition | None,
         limit: int | None,
+        range_end: bytes | None = None,
     ) -> Page:
         """Read rows until ``limit`` items or 1 MB were evaluated; filter after counting them.
 
@@ -465,6 +472,9 @@ class ItemTransaction:
                 break
         else:
             last = None
+        sort_key = view.key.sort_key
+        if last is not None and sort_key and v.key_bytes(last[sort_key]) == range_end:
+            last = None  # the page ended on the last key the range allows
         last_key = None if last is None else {n: last[n] for n in view.key_attributes()}
         return Page(items, last_key, scanned)
 
@@ -596,6 +606,24 @@ def _transaction_size(count: int) -> ValidationError:
 
 def _one_operation_per_item() -> ValidationError:
     return ValidationError("Transaction request cannot include multiple operations on one item")
+
+
+def _range_end(view: IndexView, condition: KeyCondition, forward: bool) -> bytes | None:
+    """The table sort key no item after it can match: an inclusive end in the read direction.
+
+    DynamoDB Local leaves ``LastEvaluatedKey`` out when a page ends exactly there (``sk <= :v``
+    read forward, ``sk >= :v`` backward, either end of ``BETWEEN``), though it keeps it at the
+    end of a partition and after ``sk = :v``. Index sort keys repeat, so only table queries
+    (tests/resolvers/dynamodb/differential/test_pages.py).
+    """
+    sort = condition.sort
+    if view.name is not None or sort is None:
+        return None
+    if sort.op == "BETWEEN":
+        return v.key_bytes(sort.operands[1 if forward else 0])
+    if (sort.op == "<=" and forward) or (sort.op == ">=" and not forward):
+        return v.key_bytes(sort.operands[0])
+    return None
 
 
 def _prefix_upper_bound(prefix: bytes) -> bytes | None:
