@@ -32,6 +32,7 @@ from cache.api_cache import ApiCache
 from cache.keys import CachingKey, ResolverPolicy, Uncacheable, decode_value, encode_value
 from resolvers.binding import FieldResolver
 from resolvers.context import RequestState, ResolverContext
+from schema.errors import DefinitionError, InvalidDefinition
 from schema.model import ApiDefinition, CachingBehavior, FieldCoordinate
 
 log = logging.getLogger("syncline.cache")
@@ -40,7 +41,10 @@ log = logging.getLogger("syncline.cache")
 def resolver_policies(
     api: ApiDefinition, schema: GraphQLSchema
 ) -> dict[FieldCoordinate, ResolverPolicy]:
-    """The cached resolvers of ``api`` under its caching behaviour, and how each is cached."""
+    """The cached resolvers of ``api`` under its caching behaviour, and how each is cached.
+
+    Raises ``InvalidDefinition`` (``file:line``) for a caching key that names no entry, such as
+    ``$context.arguments.`` (the loader checked the prefixes)."""
     caching = api.caching
     configured = [r for r in api.resolvers.values() if r.caching is not None]
     if caching is None or caching.behavior is CachingBehavior.OPERATION_LEVEL_CACHING:
@@ -55,6 +59,7 @@ def resolver_policies(
         return {}
     never = {t.name for t in (schema.mutation_type, schema.subscription_type) if t is not None}
     policies: dict[FieldCoordinate, ResolverPolicy] = {}
+    errors: list[DefinitionError] = []
     for coordinate, resolver in api.resolvers.items():
         if coordinate.type_name in never:
             if resolver.caching is not None:
@@ -69,8 +74,16 @@ def resolver_policies(
         if own is None and caching.behavior is not CachingBehavior.FULL_REQUEST_CACHING:
             continue
         ttl = own.ttl if own is not None and own.ttl is not None else caching.ttl
-        keys = tuple(CachingKey.parse(text) for text in own.keys) if own and own.keys else None
+        keys: tuple[CachingKey, ...] | None = None
+        if own is not None and own.keys:
+            try:
+                keys = tuple(CachingKey.parse(text) for text in own.keys)
+            except ValueError as error:
+                errors.append(DefinitionError(own.location, str(error)))
+                continue
         policies[coordinate] = ResolverPolicy(coordinate, ttl, keys)
+    if errors:
+        raise InvalidDefinition(errors)
     return policies
 
 

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from schema.errors import InvalidDefinition
 from tests.cache.support import Clock, client, post, write_cache_api
+from web.api import load_api
 
 FULL = "caching:\n  behavior: FULL_REQUEST_CACHING\n  ttl: 60"
 PER = "caching:\n  behavior: PER_RESOLVER_CACHING\n  ttl: 60"
@@ -255,3 +257,15 @@ def test_unauthorized_callers_never_see_a_cached_result(tmp_path: Path) -> None:
         refused = post(c, ITEM, {"id": "1"}, "key")
     assert refused["data"] == {"item": None}
     assert refused["errors"][0]["errorType"] == "Unauthorized"
+
+
+def test_a_caching_key_naming_no_entry_is_a_definition_error(tmp_path: Path) -> None:
+    root = write_cache_api(tmp_path / "api", PER, "caching: {keys: [$context.arguments.]}")
+    with pytest.raises(InvalidDefinition) as raised:
+        load_api(root)
+    errors = raised.value.errors
+    assert len(errors) == 4  # item, failing, partial and odd share the caching block
+    assert str(errors[0]) == (
+        f"{root / 'syncline.yml'}:27: caching key '$context.arguments.' names no entry of "
+        "$context.arguments"
+    )
