@@ -125,10 +125,11 @@ class DynamoDBDataSource:
         projection = r.projection(request, placeholders)
         placeholders.check_all_used()
         r.consistent_read(request)
-        item = await self.store.get_item(self.table.name, r.key(request))
-        if item is not None and projection is not None:
-            item = project(item, projection)
-        return v.item_to_plain(item)
+        key = r.key(request)
+        if projection is None:
+            return await self.store.get_plain_item(self.table.name, key)
+        item = await self.store.get_item(self.table.name, key)
+        return v.item_to_plain(None if item is None else project(item, projection))
 
     async def put_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         key = r.key(request)
@@ -246,6 +247,7 @@ class DynamoDBDataSource:
         filter = r.filter_(request, placeholders)
         placeholders.check_all_used()
         tokens = await self.store.page_tokens()
+        select = r.select(request)
         page = await self.store.query(
             view,
             key_condition,
@@ -253,8 +255,9 @@ class DynamoDBDataSource:
             limit=r.limit(request),
             forward=r.boolean(request, "scanIndexForward", True),
             start_key=_start_key(tokens, view, request),
+            plain=_plain_page(projection, select),
         )
-        return _page_result(page, view, projection, tokens, r.select(request))
+        return _page_result(page, view, projection, tokens, select)
 
     async def scan(self, request: Request, ctx: ResolverContext | None = None) -> dict[str, Any]:
         placeholders = Placeholders()
@@ -263,14 +266,16 @@ class DynamoDBDataSource:
         filter = r.filter_(request, placeholders)
         placeholders.check_all_used()
         tokens = await self.store.page_tokens()
+        select = r.select(request)
         page = await self.store.scan(
             view,
             filter=filter,
             limit=r.limit(request),
             start_key=_start_key(tokens, view, request),
             segment=r.segment(request),
+            plain=_plain_page(projection, select),
         )
-        return _page_result(page, view, projection, tokens, r.select(request))
+        return _page_result(page, view, projection, tokens, select)
 
 
 def _rejecting(request: Request) -> Request:
@@ -286,6 +291,11 @@ def _start_key(tokens: PageTokens, view: IndexView, request: Request) -> Item | 
     return None if token is None else tokens.open(view.scope, token)
 
 
+def _plain_page(projection: tuple[Path, ...] | None, select: Select | None) -> bool:
+    """Whether the store can hand over plain items (no projection expression, items wanted)."""
+    return projection is None and select is not Select.COUNT
+
+
 def _page_result(
     page: Page,
     view: IndexView,
@@ -298,5 +308,7 @@ def _page_result(
     if select is Select.COUNT:
         # DynamoDB's Select COUNT, which AppSync does not list: no items, just how many.
         return {"items": [], "count": page.count, **result}
-    items = page.items if projection is None else [project(i, projection) for i in page.items]
-    return {"items": [v.item_to_plain(item) for item in items], **result}
+    if projection is None:  # read with plain=True
+        return {"items": page.items, **result}
+    items = [v.item_to_plain(project(item, projection)) for item in page.items]
+    return {"items": items, **result}

@@ -45,6 +45,7 @@ from resolvers.dynamodb.model import (
     BatchWrite,
     IndexView,
     Page,
+    PlainItem,
     TransactGet,
     TransactOperation,
     TransactWrite,
@@ -65,7 +66,8 @@ MAX_TRANSACT_ITEMS = 100
 TTL_HORIZON_SECONDS = 5 * 365 * 24 * 3600
 """TTL ignores expiry times more than five years in the past (DynamoDB "Enabling TTL")."""
 
-_ITEM_ROW = "SELECT item, expires FROM items WHERE tbl = ? AND pk = ? AND sk = ?"
+_ITEM_ROW = "SELECT item, expires, plain FROM items WHERE tbl = ? AND pk = ? AND sk = ?"
+_COMPACT = (",", ":")
 
 
 def segment_hash(partition: bytes) -> int:
@@ -173,6 +175,14 @@ class ItemTransaction:
         item: Item = json.loads(row[0])
         return item
 
+    def load_plain(self, table: Table, key: Item) -> PlainItem | None:
+        """``load``, as plain values (``values.item_to_plain``)."""
+        pk, sk = self.primary_key(table, key, lock=False)
+        row = self.connection.execute(_ITEM_ROW, (table.name, pk, sk)).fetchone()
+        if row is None or is_expired(row[1], self.now):
+            return None
+        return _plain(row[0], row[2])
+
     def load_for_write(self, table: Table, pk: bytes, sk: bytes) -> Item | None:
         """The current item a write replaces; an expired one is deleted here and then absent."""
         row = self.connection.execute(_ITEM_ROW, (table.name, pk, sk)).fetchone()
@@ -238,15 +248,17 @@ class ItemTransaction:
         if current is not None:
             self.unindex_item(table, current)
         self.connection.execute(
-            "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO items (tbl, pk, sk, seg, size, item, expires, plain) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 table.name,
                 pk,
                 sk,
                 segment_hash(pk),
                 size,
-                json.dumps(item, separators=(",", ":")),
+                json.dumps(item, separators=_COMPACT),
                 ttl_epoch(table, item),
+                json.dumps(v.item_to_plain(item), separators=_COMPACT),
             ),
         )
         self.index_item(table, item, strict=True)
@@ -298,8 +310,14 @@ class ItemTransaction:
             item = json.loads(text)
             self.index_item(table, item, strict=False)
             self.connection.execute(
-                "UPDATE items SET expires = ? WHERE tbl = ? AND pk = ? AND sk = ?",
-                (ttl_epoch(table, item), table.name, pk, sk),
+                "UPDATE items SET expires = ?, plain = ? WHERE tbl = ? AND pk = ? AND sk = ?",
+                (
+                    ttl_epoch(table, item),
+                    json.dumps(v.item_to_plain(item), separators=_COMPACT),
+                    table.name,
+                    pk,
+                    sk,
+                ),
             )
 
     def purge_expired(self, table: Table, limit: int) -> int:
@@ -363,6 +381,7 @@ class ItemTransaction:
         limit: int | None,
         forward: bool,
         start_key: Item | None,
+        plain: bool = False,
     ) -> Page:
         table = view.table
         partition = self.condition_key(table, condition.partition_name, condition.partition_value)
@@ -376,13 +395,13 @@ class ItemTransaction:
             )
         order = "ASC" if forward else "DESC"
         if view.name is None:
-            sql = "SELECT item FROM items WHERE tbl = ? AND pk = ?"
+            sql = "SELECT item, plain FROM items WHERE tbl = ? AND pk = ?"
             params: list[Any] = [table.name, partition]
             columns = ["sk"]
             expires = "expires"
         else:
             sql = (
-                "SELECT i.item FROM index_entries e JOIN items i "
+                "SELECT i.item, i.plain FROM index_entries e JOIN items i "
                 "ON i.tbl = e.tbl AND i.pk = e.pk AND i.sk = e.sk "
                 "WHERE e.tbl = ? AND e.idx = ? AND e.ipk = ?"
             )
@@ -399,7 +418,8 @@ class ItemTransaction:
             sql += f" AND {_row(columns)} {'>' if forward else '<'} {_row('?' * len(columns))}"
             params.extend(start[1:])
         sql += " ORDER BY " + ", ".join(f"{c} {order}" for c in columns)
-        return self._page(view, sql, params, filter, limit, _range_end(view, condition, forward))
+        range_end = _range_end(view, condition, forward)
+        return self._page(view, sql, params, filter, limit, range_end, plain)
 
     def scan(
         self,
@@ -408,16 +428,17 @@ class ItemTransaction:
         limit: int | None,
         start_key: Item | None,
         segment: tuple[int, int] | None,
+        plain: bool = False,
     ) -> Page:
         start = self.start_after(view, start_key)
         if view.name is None:
-            sql = "SELECT item FROM items WHERE tbl = ?"
+            sql = "SELECT item, plain FROM items WHERE tbl = ?"
             params: list[Any] = [view.table.name]
             columns = ["pk", "sk"]
             prefix, expires = "", "expires"
         else:
             sql = (
-                "SELECT i.item FROM index_entries e JOIN items i "
+                "SELECT i.item, i.plain FROM index_entries e JOIN items i "
                 "ON i.tbl = e.tbl AND i.pk = e.pk AND i.sk = e.sk WHERE e.tbl = ? AND e.idx = ?"
             )
             params = [view.table.name, view.name]
@@ -436,7 +457,7 @@ class ItemTransaction:
             sql += f" AND {_row(columns)} > {_row('?' * len(columns))}"
             params.extend(start)
         sql += f" ORDER BY {', '.join(columns)}"
-        return self._page(view, sql, params, filter, limit)
+        return self._page(view, sql, params, filter, limit, plain=plain)
 
     def _page(
         self,
@@ -446,32 +467,37 @@ class ItemTransaction:
         filter: Condition | None,
         limit: int | None,
         range_end: bytes | None = None,
+        plain: bool = False,
     ) -> Page:
         """Read rows until ``limit`` items or 1 MB were evaluated; filter after counting them.
 
         DynamoDB applies ``Limit`` to the items it evaluates, before ``FilterExpression``
         ("Query — Limiting the number of items in the result set"), and returns
-        ``LastEvaluatedKey`` whenever it stopped early, even if nothing is left.
+        ``LastEvaluatedKey`` whenever it stopped early, even if nothing is left. With ``plain``
+        the items come from the ``plain`` column: no typed value is converted in Python.
         """
         if limit is not None:
             sql += " LIMIT ?"
             params = [*params, limit]
-        items: list[Item] = []
+        items: list[Any] = []
         scanned = 0
         read_bytes = 0
-        last: Item | None = None
-        for (text,) in self.connection.execute(sql, params):
-            item = json.loads(text)
+        last_text: str | None = None
+        for text, plain_text in self.connection.execute(sql, params):
             scanned += 1
             read_bytes += len(text)
-            visible = view.project(item)
-            if filter is None or evaluate(filter, visible):
-                items.append(visible)
-            last = item
+            if filter is None and plain:
+                items.append(view.project(_plain(text, plain_text)))
+            else:
+                visible = view.project(json.loads(text))
+                if filter is None or evaluate(filter, visible):
+                    items.append(view.project(_plain(text, plain_text)) if plain else visible)
+            last_text = text
             if (limit is not None and scanned >= limit) or read_bytes >= MAX_PAGE_BYTES:
                 break
         else:
-            last = None
+            last_text = None
+        last: Item | None = None if last_text is None else json.loads(last_text)
         sort_key = view.key.sort_key
         if last is not None and sort_key and v.key_bytes(last[sort_key]) == range_end:
             last = None  # the page ended on the last key the range allows
@@ -594,6 +620,17 @@ class ItemTransaction:
             except ValidationError as error:
                 reasons[i] = CancellationReason(CancellationCode.VALIDATION_ERROR, error.message)
                 raise TransactionCanceled(reasons, v.item_to_plain) from error
+
+
+def _plain(text: str, plain_text: str | None) -> PlainItem:
+    """An item's plain values: its ``plain`` column, or (rows not rewritten since schema 3)
+    converted from the typed text."""
+    if plain_text is not None:
+        item: PlainItem = json.loads(plain_text)
+        return item
+    converted = v.item_to_plain(json.loads(text))
+    assert converted is not None
+    return converted
 
 
 def _transaction_size(count: int) -> ValidationError:

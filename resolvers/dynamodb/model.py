@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from resolvers.dynamodb.errors import ValidationError
 from resolvers.dynamodb.expressions import Condition, Path, UpdateExpression, project
 from resolvers.dynamodb.values import Item
 from schema.model import KeySchema, Table
+
+PlainItem = dict[str, Any]
+"""An item as AppSync resolvers see it (``values.item_to_plain``)."""
+
+
+V = TypeVar("V")
 
 
 def key_names(key: KeySchema) -> list[str]:
@@ -51,8 +58,8 @@ class IndexView:
         names = [*key_names(self.key), *key_names(self.table.key)]
         return list(dict.fromkeys(names))
 
-    def project(self, item: Item) -> Item:
-        """The item as the index holds it (DynamoDB "Attribute projections")."""
+    def project(self, item: dict[str, V]) -> dict[str, V]:
+        """The item (typed or plain) as the index holds it (DynamoDB "Attribute projections")."""
         if self.projection is Projection.ALL or self.name is None:
             return item
         names = self.key_attributes()
@@ -65,9 +72,10 @@ class IndexView:
 class Page:
     """One page of a Query or Scan.
 
-    ``items`` passed the filter and are projected as the index holds them; ``scanned_count`` is
-    how many items were evaluated (DynamoDB ``ScannedCount``); ``last_key`` is DynamoDB's
-    ``LastEvaluatedKey`` (None when the read reached the end).
+    ``items`` passed the filter and are projected as the index holds them (typed, or plain when
+    the read asked for ``plain``); ``scanned_count`` is how many items were evaluated (DynamoDB
+    ``ScannedCount``); ``last_key`` is DynamoDB's ``LastEvaluatedKey`` (None when the read
+    reached the end).
     """
 
     items: list[Item]

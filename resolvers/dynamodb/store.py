@@ -10,14 +10,14 @@ validated with ``values.validate_item``, expressions parsed with ``expressions.p
                                                     ``DefinitionError``), close at shutdown
 ``tables`` / ``table(name)`` / ``view(t, index)``   (sync) declared + created tables; the
                                                     ``IndexView`` a Query or Scan reads
-``get_item(table, key)``                            ``Item | None``
+``get_item(table, key)``                            ``Item | None`` (``get_plain_item``: plain)
 ``put_item(table, item, condition)``                ``WriteResult`` (old, new; ``.returned(RV)``
 ``update_item(table, key, update, condition)``      gives DynamoDB's ``Attributes`` for any
 ``delete_item(table, key, condition)``              ``ReturnValues``)
 ``query(view, key_condition, filter=, limit=,       ``Page`` (items, ``last_key`` =
-forward=, start_key=)``                             ``LastEvaluatedKey``, scanned_count, count)
+forward=, start_key=, plain=)``                     ``LastEvaluatedKey``, scanned_count, count)
 ``scan(view, filter=, limit=, start_key=,
-segment=)``
+segment=, plain=)``
 ``batch_get({table: [key]})``                       ``{table: [Item | None]}`` in key order
 ``batch_write([BatchWrite])``                       puts and deletes, ≤ 25, one transaction
 ``transact_get([TransactGet])``                     ``[Item | None]``
@@ -72,6 +72,7 @@ from resolvers.dynamodb.model import (
     BatchWrite,
     IndexView,
     Page,
+    PlainItem,
     Projection,
     TransactGet,
     TransactWrite,
@@ -458,6 +459,11 @@ class TableStore:
         spec = self.table(table)
         return await self._read(lambda tx: tx.load(spec, key))
 
+    async def get_plain_item(self, table: str, key: Item) -> PlainItem | None:
+        """``get_item`` as plain values (``values.item_to_plain``), what AppSync returns."""
+        spec = self.table(table)
+        return await self._read(lambda tx: tx.load_plain(spec, key))
+
     async def put_item(
         self, table: str, item: Item, condition: Condition | None = None
     ) -> WriteResult:
@@ -489,9 +495,11 @@ class TableStore:
         limit: int | None = None,
         forward: bool = True,
         start_key: Item | None = None,
+        plain: bool = False,
     ) -> Page:
+        """``plain``: the page's items as plain values (the filter still sees typed ones)."""
         return await self._read(
-            lambda tx: tx.query(view, key_condition, filter, limit, forward, start_key)
+            lambda tx: tx.query(view, key_condition, filter, limit, forward, start_key, plain)
         )
 
     async def scan(
@@ -502,8 +510,9 @@ class TableStore:
         limit: int | None = None,
         start_key: Item | None = None,
         segment: tuple[int, int] | None = None,
+        plain: bool = False,
     ) -> Page:
-        return await self._read(lambda tx: tx.scan(view, filter, limit, start_key, segment))
+        return await self._read(lambda tx: tx.scan(view, filter, limit, start_key, segment, plain))
 
     async def batch_get(
         self, requests: Mapping[str, Sequence[Item]]

@@ -855,7 +855,11 @@ def test_sqlite_work_runs_off_the_event_loop() -> None:
                 rows.append(
                     ("Events", pk, key_bytes(item["seq"]), zlib.crc32(pk), len(text), text, None)
                 )
-            connection.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany(
+                "INSERT INTO items (tbl, pk, sk, seg, size, item, expires) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             threads.append(threading.current_thread().name)
 
         threads: list[str] = []

@@ -239,7 +239,8 @@ def test_two_servers_share_one_data_dir(api: Path, tmp_path: Path) -> None:
         # Each server reads what the other wrote.
         for base in (first, second):
             with httpx.Client(base_url=base) as client:
-                body = graphql(client, '{ count(id: "shared") get(id: "b2-59") { by } }')
+                last = f"b2-{per_writer - 1}"
+                body = graphql(client, f'{{ count(id: "shared") get(id: "{last}") {{ by }} }}')
                 assert body["data"] == {"count": 6 * per_writer, "get": {"by": "b2"}}
     ids, counts = stored_ids(api, data)
     assert len(ids) == 6 * per_writer
