@@ -6,6 +6,7 @@ Tree::
     ├── InvalidRequest          the request object is malformed (errorType ``MappingTemplate``)
     ├── UnsupportedOperation    an AppSync operation Syncline does not execute (``Sync``)
     ├── ValidationError         what DynamoDB rejects with ``ValidationException``
+    │   └── KeyTypeMismatch     a key value of the wrong type (a transaction cancels on it)
     ├── ConditionalCheckFailed  a ``condition`` was false; ``item`` (typed) / ``data`` (plain) is
     │                           the item as it is now
     └── TransactionCanceled     a TransactWriteItems/TransactGetItems was cancelled; ``reasons``
@@ -58,6 +59,18 @@ class UnsupportedOperation(ResolverError):
 class ValidationError(ResolverError):
     def __init__(self, message: str) -> None:
         super().__init__(message, DynamoDBErrorType.VALIDATION)
+
+
+class KeyTypeMismatch(ValidationError):
+    """A key value whose type is not the table's (``index`` None) or an index's key type.
+
+    Inside TransactWriteItems DynamoDB reports it as the action's ``ValidationError``
+    cancellation reason, where other validation failures fail the whole call.
+    """
+
+    def __init__(self, message: str, index: str | None) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 class ConditionalCheckFailed(ResolverError):

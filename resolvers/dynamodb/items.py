@@ -30,6 +30,7 @@ from resolvers.dynamodb.errors import (
     CancellationCode,
     CancellationReason,
     ConditionalCheckFailed,
+    KeyTypeMismatch,
     TransactionCanceled,
     ValidationError,
 )
@@ -136,12 +137,13 @@ class ItemTransaction:
     @staticmethod
     def mismatch(
         attr: str, actual: str, expected: str | None, index: str | None
-    ) -> ValidationError:
+    ) -> KeyTypeMismatch:
         if index is None:
-            return ValidationError("The provided key element does not match the schema")
-        return ValidationError(
+            return KeyTypeMismatch("The provided key element does not match the schema", None)
+        return KeyTypeMismatch(
             f"One or more parameter values were invalid: Type mismatch for Index Key {attr} "
-            f"Expected: {expected or 'S, N or B'} Actual: {actual} IndexName: {index}"
+            f"Expected: {expected or 'S, N or B'} Actual: {actual} IndexName: {index}",
+            index,
         )
 
     def primary_key(self, table: Table, key: Item, *, lock: bool) -> tuple[bytes, bytes]:
@@ -583,25 +585,35 @@ class ItemTransaction:
         """
         if not 1 <= len(actions) <= MAX_TRANSACT_ITEMS:
             raise _transaction_size(len(actions))
-        positions: list[tuple[str, bytes, bytes]] = []
-        for action in actions:
+        positions: list[tuple[str, bytes, bytes] | None] = []
+        reasons = [CancellationReason() for _ in actions]
+        for i, action in enumerate(actions):
             table = self.store.table(action.table)
             key = self.key_of(table, action.item) if action.item is not None else action.key
             if action.update is not None:
                 self.check_update_paths(key, action.update)
             lock = action.operation in (TransactOperation.PUT_ITEM, TransactOperation.UPDATE_ITEM)
-            positions.append((table.name, *self.primary_key(table, key, lock=lock)))
-        if len(set(positions)) != len(positions):
+            try:
+                positions.append((table.name, *self.primary_key(table, key, lock=lock)))
+            except KeyTypeMismatch:  # a cancellation reason, as DynamoDB Local reports it
+                positions.append(None)
+                reasons[i] = _type_mismatch("key")
+        known = [p for p in positions if p is not None]
+        if len(set(known)) != len(known):
             raise _one_operation_per_item()
-        reasons = [CancellationReason() for _ in actions]
-        failed = False
-        for i, (action, (name, pk, sk)) in enumerate(zip(actions, positions, strict=True)):
+        failed = any(p is None for p in positions)
+        for i, (action, position) in enumerate(zip(actions, positions, strict=True)):
+            if position is None:
+                continue
+            name, pk, sk = position
             current = self.load_for_write(self.store.table(name), pk, sk)
             if action.condition is not None and not evaluate(action.condition, current or {}):
                 failed = True
+                check = action.operation is TransactOperation.CONDITION_CHECK
                 reasons[i] = CancellationReason(
                     CancellationCode.CONDITIONAL_CHECK_FAILED,
-                    "The conditional request failed",
+                    # DynamoDB Local ends a ConditionCheck's message with a period.
+                    "The conditional request failed" + ("." if check else ""),
                     current if action.return_item_on_failure else None,
                 )
         if failed:
@@ -617,8 +629,10 @@ class ItemTransaction:
                     self.update(table, action.key, action.update, None)
                 elif action.operation is TransactOperation.DELETE_ITEM:
                     self.delete(table, action.key, None)
-            except ValidationError as error:
-                reasons[i] = CancellationReason(CancellationCode.VALIDATION_ERROR, error.message)
+            except KeyTypeMismatch as error:
+                # Only key types cancel; other failures (an update's operand types, a missing
+                # parent path, the item size) fail the call, as in DynamoDB Local.
+                reasons[i] = _type_mismatch("key" if error.index is None else "Index Key")
                 raise TransactionCanceled(reasons, v.item_to_plain) from error
 
 
@@ -631,6 +645,13 @@ def _plain(text: str, plain_text: str | None) -> PlainItem:
     converted = v.item_to_plain(json.loads(text))
     assert converted is not None
     return converted
+
+
+def _type_mismatch(what: str) -> CancellationReason:
+    return CancellationReason(
+        CancellationCode.VALIDATION_ERROR,
+        f"One or more parameter values were invalid: Type mismatch for {what}",
+    )
 
 
 def _transaction_size(count: int) -> ValidationError:

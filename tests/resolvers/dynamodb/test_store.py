@@ -402,8 +402,9 @@ def test_a_false_condition_cancels_everything_with_one_reason_per_action() -> No
             "cancellationReasons": [
                 {"type": "None", "message": None},
                 {
+                    # DynamoDB Local ends a ConditionCheck's message with a period (differential).
                     "type": "ConditionalCheckFailed",
-                    "message": "The conditional request failed",
+                    "message": "The conditional request failed.",
                     "item": {"id": "o1", "stock": 0},
                 },
                 {"type": "ConditionalCheckFailed", "message": "The conditional request failed"},
@@ -415,10 +416,13 @@ def test_a_false_condition_cancels_everything_with_one_reason_per_action() -> No
     with_store(body)
 
 
-def test_an_item_dependent_validation_error_cancels_with_a_validation_reason() -> None:
+def test_an_item_dependent_validation_error_fails_the_whole_call() -> None:
+    """DynamoDB Local fails the call with a ValidationException (no cancellation reasons) when
+    an update's operands have the wrong types (tests/resolvers/dynamodb/differential)."""
+
     async def body(store: TableStore) -> None:
         await store.put_item("Orders", {"id": s("o1"), "tally": s("not a number")})
-        with pytest.raises(TransactionCanceled) as raised:
+        with pytest.raises(ValidationError, match="incorrect data type") as raised:
             await store.transact_write(
                 [
                     put("Orders", {"id": s("o2")}),
@@ -430,11 +434,32 @@ def test_an_item_dependent_validation_error_cancels_with_a_validation_reason() -
                     ),
                 ]
             )
-        assert [r.code for r in raised.value.reasons] == [
-            CancellationCode.NONE,
-            CancellationCode.VALIDATION_ERROR,
+        assert not isinstance(raised.value, TransactionCanceled)
+        assert await store.get_item("Orders", {"id": s("o2")}) is None
+
+    with_store(body)
+
+
+def test_a_key_of_the_wrong_type_cancels_with_a_validation_reason() -> None:
+    """A key type mismatch is the action's cancellation reason (DynamoDB Local), reported
+    beside the other actions' failed conditions."""
+
+    async def body(store: TableStore) -> None:
+        await store.put_item("Orders", {"id": s("locked-to-S")})
+        with pytest.raises(TransactionCanceled) as raised:
+            await store.transact_write(
+                [
+                    put("Orders", {"id": s("o2")}),
+                    TransactWrite(TransactOperation.DELETE_ITEM, "Orders", {"id": n(1)}),
+                ]
+            )
+        assert [(r.code, r.message) for r in raised.value.reasons] == [
+            (CancellationCode.NONE, None),
+            (
+                CancellationCode.VALIDATION_ERROR,
+                "One or more parameter values were invalid: Type mismatch for key",
+            ),
         ]
-        assert "incorrect data type" in (raised.value.reasons[1].message or "")
         assert await store.get_item("Orders", {"id": s("o2")}) is None
 
     with_store(body)
@@ -465,11 +490,6 @@ def test_an_item_dependent_validation_error_cancels_with_a_validation_reason() -
             ],
             "This attribute is part of the key",
             id="update-key",
-        ),
-        pytest.param(
-            [TransactWrite(TransactOperation.DELETE_ITEM, "Orders", {"id": n(1)})],
-            "does not match the schema",
-            id="bad-key-type",
         ),
     ],
 )
