@@ -8,6 +8,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from resolvers.dynamodb import DynamoDBDataSource, TableStore
+from resolvers.dynamodb.expressions import (
+    ExpressionKind,
+    Placeholders,
+    parse_condition,
+    parse_key_condition,
+    parse_update,
+)
 from schema.model import KeySchema, Location, SecondaryIndex, Table
 
 T = TypeVar("T")
@@ -78,3 +85,24 @@ def order(order_id: str, customer: str, created: str, **extra: dict[str, Any]) -
         "key": {"id": s(order_id)},
         "attributeValues": {"customerId": s(customer), "createdAt": s(created), **extra},
     }
+
+
+# --- parsed expressions for the store's API (placeholders :name = values[name]) ------------
+
+
+def condition(text: str, **values: Any) -> Any:
+    placeholders = Placeholders()
+    placeholders.add(None, {f":{k}": v for k, v in values.items()}, "condition")
+    return parse_condition(text, placeholders, ExpressionKind.CONDITION)
+
+
+def update(text: str, **values: Any) -> Any:
+    placeholders = Placeholders()
+    placeholders.add(None, {f":{k}": v for k, v in values.items()}, "update")
+    return parse_update(text, placeholders)
+
+
+def key_condition(view: Any, text: str, **values: Any) -> Any:
+    placeholders = Placeholders()
+    placeholders.add(None, {f":{k}": v for k, v in values.items()}, "query")
+    return parse_key_condition(text, placeholders, view.key.partition_key, view.key.sort_key)

@@ -16,13 +16,6 @@ from resolvers.dynamodb.errors import (
     TransactionCanceled,
     ValidationError,
 )
-from resolvers.dynamodb.expressions import (
-    ExpressionKind,
-    Placeholders,
-    parse_condition,
-    parse_key_condition,
-    parse_update,
-)
 from resolvers.dynamodb.model import (
     BatchWrite,
     Projection,
@@ -36,7 +29,16 @@ from schema.definition import load_definition
 from schema.errors import DefinitionError
 from schema.model import KeySchema, SecondaryIndex, Table
 from tests.apis import write_api
-from tests.resolvers.dynamodb.support import LOCATION, ORDERS, TABLES, n, s
+from tests.resolvers.dynamodb.support import (
+    LOCATION,
+    ORDERS,
+    TABLES,
+    condition,
+    key_condition,
+    n,
+    s,
+    update,
+)
 
 T = TypeVar("T")
 
@@ -80,24 +82,6 @@ def with_store(
             await store.close()
 
     return asyncio.run(main())
-
-
-def condition(text: str, **values: Any) -> Any:
-    placeholders = Placeholders()
-    placeholders.add(None, {f":{k}": v for k, v in values.items()}, "condition")
-    return parse_condition(text, placeholders, ExpressionKind.CONDITION)
-
-
-def update(text: str, **values: Any) -> Any:
-    placeholders = Placeholders()
-    placeholders.add(None, {f":{k}": v for k, v in values.items()}, "update")
-    return parse_update(text, placeholders)
-
-
-def key_condition(view: Any, text: str, **values: Any) -> Any:
-    placeholders = Placeholders()
-    placeholders.add(None, {f":{k}": v for k, v in values.items()}, "query")
-    return parse_key_condition(text, placeholders, view.key.partition_key, view.key.sort_key)
 
 
 # --- ReturnValues ----------------------------------------------------------------------------
