@@ -22,7 +22,7 @@ from resolvers.lambda_.functions import functions_for
 from resolvers.services import SERVICES_PREFIX, services_for
 from schema.model import AuthMode
 from subscriptions.protocols.base import RealtimeSettings
-from subscriptions.service import build_realtime, realtime_routes
+from subscriptions.service import RealtimeStarlette, build_realtime, realtime_routes
 from web.api import LoadedApi, load_api
 from web.demo import demo_routes
 from web.graphiql import graphiql_static_app, render_graphiql
@@ -102,7 +102,8 @@ def create_app_for(
                 await realtime.engine.stop()
                 await realtime.ticker.stop()
 
-    return Starlette(
+    return RealtimeStarlette(
+        realtime,
         routes=[
             Mount(GRAPHIQL_ASSETS, app=graphiql_static_app()),
             Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
