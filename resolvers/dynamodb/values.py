@@ -344,8 +344,25 @@ def value_size(value: AttributeValue) -> int:
 
 
 def _number_size(text: str) -> int:
-    digits = len(text.replace("-", "").replace(".", "").strip("0")) or 1
-    return (digits + 1) // 2 + 1
+    """A number's bytes as DynamoDB Local counts them: one per base-100 digit (digit pairs
+    aligned on the decimal point, zero pairs at either end dropped), one for the exponent, one
+    more when negative; zero is one byte (tests/resolvers/dynamodb/differential/test_tables.py).
+    """
+    number = Decimal(text)
+    if number == 0:
+        return 1
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    # Pad so the digit string starts and ends on a base-100 boundary relative to the point.
+    padded = "0" * (exponent % 2) + "".join(map(str, digits)) + "0" * (exponent % 2)
+    if len(padded) % 2:
+        padded = "0" + padded
+    pairs = [padded[i : i + 2] for i in range(0, len(padded), 2)]
+    while pairs and pairs[0] == "00":
+        pairs.pop(0)
+    while pairs and pairs[-1] == "00":
+        pairs.pop()
+    return len(pairs) + 1 + (1 if number < 0 else 0)
 
 
 def item_size(item: Mapping[str, AttributeValue]) -> int:
