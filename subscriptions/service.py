@@ -7,9 +7,12 @@ mutation listeners, so a mutation over HTTP or over a socket publishes the same 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from graphql import GraphQLSchema
+from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from auth.modes import RequestAuthorizer
 from resolvers.binding import FieldResolver
@@ -62,3 +65,29 @@ def realtime_routes(context: RealtimeContext) -> list[WebSocketRoute]:
         WebSocketRoute(GRAPHQL_PATH, GraphQLWebSocketEndpoint(context)),
         WebSocketRoute(REALTIME_PATH, AppSyncRealtimeEndpoint(context)),
     ]
+
+
+class RealtimeStarlette(Starlette):
+    """Starlette that hands ``WS /graphql`` and ``WS /graphql/realtime`` straight to their
+    endpoints, ahead of the middleware stack and router.
+
+    Those layers do nothing for these sockets (no HTTP errors, no routing choice) but each keeps
+    a suspended coroutine frame for the whole life of every connection; skipping them is part of
+    keeping an idle subscribed connection small (docs/subscriptions.md, "Scale").
+    """
+
+    def __init__(self, realtime: RealtimeContext, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.websocket_endpoints: dict[str, GraphQLWebSocketEndpoint | AppSyncRealtimeEndpoint] = {
+            GRAPHQL_PATH: GraphQLWebSocketEndpoint(realtime),
+            REALTIME_PATH: AppSyncRealtimeEndpoint(realtime),
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            endpoint = self.websocket_endpoints.get(scope["path"])
+            if endpoint is not None:
+                scope["app"] = self
+                await endpoint(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)

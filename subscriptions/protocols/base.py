@@ -90,7 +90,7 @@ def scope_headers(scope: Scope) -> dict[str, str]:
 class Socket:
     """The ASGI side of one WebSocket: accept, receive text, queued sends, close."""
 
-    __slots__ = ("_receive", "_send", "accepted", "closing", "headers", "outbox", "scope")
+    __slots__ = ("_receive", "_send", "accepted", "closing", "outbox", "scope")
 
     def __init__(
         self, scope: Scope, receive: Receive, send: Send, queue_limit: int, on_overflow: Any
@@ -98,10 +98,15 @@ class Socket:
         self.scope = scope
         self._receive = receive
         self._send = send
-        self.headers = scope_headers(scope)
         self.outbox = Outbox(self._send_text, on_overflow, queue_limit)
         self.accepted = False
         self.closing = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The upgrade request's headers, decoded when asked (only at connection_init): an idle
+        connection keeps no copy."""
+        return scope_headers(self.scope)
 
     async def _send_text(self, text: str) -> None:
         await self._send({"type": "websocket.send", "text": text})
@@ -155,7 +160,19 @@ class Socket:
 
 
 class ProtocolHandler:
-    """One connection of one protocol. Subclasses define ``handle_<type>`` methods."""
+    """One connection of one protocol. Subclasses define ``handle_<type>`` methods.
+
+    Handlers use ``__slots__``: there is one per open connection."""
+
+    __slots__ = (
+        "__weakref__",
+        "_closer",
+        "authorization",
+        "context",
+        "operations",
+        "settings",
+        "socket",
+    )
 
     subprotocol: ClassVar[str]
     max_frame_bytes_setting: ClassVar[str] = "max_message_bytes"

@@ -54,6 +54,7 @@ class _Subscriber:
 
 
 class OperationsHandler(ProtocolHandler):
+    __slots__ = ("headers",)
     data_type = "data"
     """The type of result messages (``next`` in graphql-transport-ws)."""
     serves_queries = False

@@ -50,6 +50,8 @@ def _refusal(failure: AuthFailure) -> dict[str, Any]:
 
 
 class AppSyncRealtimeHandler(OperationsHandler):
+    __slots__ = ("idle_since", "init_deadline", "next_keepalive")
+
     subprotocol = SUBPROTOCOL
     data_type = "data"
     serves_queries = False

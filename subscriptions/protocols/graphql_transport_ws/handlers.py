@@ -19,14 +19,20 @@ from subscriptions.protocols.operations import OperationsHandler, connection_hea
 
 
 class GraphQLTransportWSHandler(OperationsHandler):
+    __slots__ = ("init_deadline", "init_payload", "init_received")
+
     subprotocol = SUBPROTOCOL
     data_type = "next"
     serves_queries = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.init_payload: object = None
         self.init_received = False
         self.init_deadline = 0.0
+
+    def request_headers(self) -> dict[str, str]:
+        return connection_headers(self.socket.headers, self.init_payload)
 
     def started(self) -> None:
         self.init_deadline = time.monotonic() + self.settings.init_timeout
@@ -70,7 +76,9 @@ class GraphQLTransportWSHandler(OperationsHandler):
             await self.socket.close(CloseCode.FORBIDDEN, "Forbidden")
             return
         self.authorization = authorization
-        self.headers = headers
+        # Kept as the small init payload; the full headers are rebuilt per subscribe, so an
+        # idle connection holds no copy of its request headers.
+        self.init_payload = payload
         self.socket.send('{"type":"connection_ack"}')
 
     async def handle_ping(self, message: dict[str, Any]) -> None:
@@ -104,7 +112,7 @@ class GraphQLTransportWSHandler(OperationsHandler):
             )
             return
         await self.start_operation(
-            id_, query, variables, operation_name, self.authorization, self.headers
+            id_, query, variables, operation_name, self.authorization, self.request_headers()
         )
 
     async def handle_complete(self, message: dict[str, Any]) -> None:

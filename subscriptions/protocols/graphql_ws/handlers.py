@@ -20,14 +20,20 @@ KEEP_ALIVE = '{"type":"ka"}'
 
 
 class GraphQLWSHandler(OperationsHandler):
+    __slots__ = ("init_deadline", "init_payload", "next_keepalive")
+
     subprotocol = SUBPROTOCOL
     data_type = "data"
     serves_queries = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.init_payload: object = None
         self.init_deadline = 0.0
         self.next_keepalive = 0.0
+
+    def request_headers(self) -> dict[str, str]:
+        return connection_headers(self.socket.headers, self.init_payload)
 
     def started(self) -> None:
         self.init_deadline = time.monotonic() + self.settings.init_timeout
@@ -78,7 +84,9 @@ class GraphQLWSHandler(OperationsHandler):
             await self.socket.close(StandardCloseCode.INTERNAL_ERROR, "Unauthorized")
             return
         self.authorization = authorization
-        self.headers = headers
+        # Kept as the small init payload; the full headers are rebuilt per subscribe, so an
+        # idle connection holds no copy of its request headers.
+        self.init_payload = payload
         self.socket.send('{"type":"connection_ack"}')
         self.socket.send(KEEP_ALIVE)
         self.next_keepalive = time.monotonic() + self.settings.keepalive_interval
@@ -106,7 +114,12 @@ class GraphQLWSHandler(OperationsHandler):
             self.error(f"Subscription id {id_} is already in use", id_)
             return
         await self.start_operation(
-            id_, payload["query"], variables, operation_name, self.authorization, self.headers
+            id_,
+            payload["query"],
+            variables,
+            operation_name,
+            self.authorization,
+            self.request_headers(),
         )
 
     async def handle_stop(self, message: dict[str, Any]) -> None:
