@@ -203,11 +203,6 @@ def serve(args: argparse.Namespace) -> int:
         # small subscription messages save (docs/subscriptions.md, "Scale").
         "ws": WS_PROTOCOL,
         "ws_per_message_deflate": False,
-        # The lean sans-I/O WebSocket protocol: no per-connection tasks besides the app's own.
-        # No permessage-deflate: a zlib context per connection costs far more memory than the
-        # small subscription messages save (docs/subscriptions.md, "Scale").
-        "ws": "websockets-sansio",
-        "ws_per_message_deflate": False,
         # SIGTERM: stop accepting, close WebSockets with 1012, let requests finish (docs/deploy.md).
         "timeout_graceful_shutdown": args.graceful_timeout,
     }
