@@ -47,7 +47,7 @@ DYNAMODB_API = {
 @pytest.mark.parametrize(
     ("namespace", "names"),
     [
-        pytest.param(syncline, {"extensions", "runtime", "util"}, id="syncline"),
+        pytest.param(syncline, {"ddb", "extensions", "runtime", "util"}, id="syncline"),
         pytest.param(util, UTIL_API, id="util"),
         pytest.param(util.time, TIME_API, id="util.time"),
         pytest.param(util.dynamodb, DYNAMODB_API | {"AttributeValue"}, id="util.dynamodb"),

@@ -125,11 +125,11 @@ class _Worker:
 
         def call() -> None:
             try:
-                result = work()
-            except BaseException as error:
-                loop.call_soon_threadsafe(_settle, future, None, error)
-            else:
-                loop.call_soon_threadsafe(_settle, future, result, None)
+                result, error = work(), None
+            except BaseException as failure:
+                result, error = None, failure
+            with contextlib.suppress(RuntimeError):  # the caller's loop closed meanwhile
+                loop.call_soon_threadsafe(_settle, future, result, error)
 
         self._calls.put(call)
         return future

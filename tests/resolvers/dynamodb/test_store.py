@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -722,3 +723,23 @@ def test_include_projection_from_syncline_yml(tmp_path: Path) -> None:
     )
     (index,) = load_definition(tmp_path).tables["Notes"].global_secondary_indexes
     assert index == SecondaryIndex("byOwner", KeySchema("ownerId"), "INCLUDE", ("title", "tags"))
+
+
+def test_the_worker_outlives_a_closed_event_loop() -> None:
+    """A call still running when its caller's loop closes must not kill the worker thread."""
+    store = TableStore(TABLES, None)
+    gate = threading.Event()
+
+    async def leave_a_call_behind() -> None:
+        store._worker.submit(lambda: gate.wait(5))
+
+    asyncio.run(leave_a_call_behind())
+    gate.set()
+
+    async def later() -> Any:
+        try:
+            return await store.get_item("Orders", {"id": s("x")})
+        finally:
+            await store.close()
+
+    assert asyncio.run(later()) is None
