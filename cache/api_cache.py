@@ -223,7 +223,9 @@ class ApiCache:
             return decode(payload)
         self.metrics.count(CacheEvent.MISS, label)
         if key in self._inflight:
-            value, _ = await produce()  # the leader's result was not cacheable: run our own
+            # The result we waited for could not be stored, and another resolution of the key
+            # has started since: run our own rather than wait again.
+            value, _ = await produce()
             return value
         future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
