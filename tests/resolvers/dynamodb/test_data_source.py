@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
-from resolvers.dynamodb import DynamoDBDataSource, Operation, create_dynamodb_data_source
+from resolvers.dynamodb import (
+    DynamoDBDataSource,
+    Operation,
+    create_dynamodb_data_source,
+    table_store,
+)
 from resolvers.dynamodb.store import STORE_FILE, TableStore
 from resolvers.dynamodb.values import key_bytes
 from resolvers.registry import Runtime
 from schema.errors import DefinitionError, ResolverError
 from schema.model import DataSource, DataSourceKind, KeySchema, SecondaryIndex
+from tests.apis import write_api
 from tests.resolvers.dynamodb.support import (
     CTX,
     LOCATION,
@@ -31,6 +38,8 @@ from tests.resolvers.dynamodb.support import (
     run,
     s,
 )
+from web.api import load_api
+from web.app import create_app_for
 
 VALIDATION = "DynamoDB:ValidationException"
 
@@ -962,3 +971,19 @@ def test_factory_shares_one_store_and_closes_it() -> None:
         return result
 
     assert asyncio.run(use_then_stop()) is None
+
+
+def test_the_server_opens_the_store_at_start_and_expires_items(tmp_path: Path) -> None:
+    root = write_api(
+        tmp_path / "api",
+        "type Query { ping: String }",
+        "",
+        top="tables:\n  Sessions: {partitionKey: id, ttlAttribute: expiresAt}\n",
+    )
+    api = load_api(root, tmp_path / "data")
+    store = table_store(api.runtime)
+    assert (tmp_path / "data" / STORE_FILE).is_file()  # opened while the API loaded
+    assert not store.sweeping
+    with TestClient(create_app_for(api)):
+        assert store.sweeping
+    assert not store.sweeping
