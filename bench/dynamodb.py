@@ -240,12 +240,12 @@ async def in_process(count: int, rounds: int, workdir: Path) -> dict[str, Any]:
                 measured.setdefault(name, []).append(await timed(call, n))
     finally:
         await store.close()
-    get_item = {
+    get_item: dict[str, Any] = {
         "store": rounds_summary(measured["store_get"], 1e-6),
         "data_source": rounds_summary(measured["source_get"], 1e-6),
         "unit": "µs",
     }
-    query = {
+    query: dict[str, Any] = {
         "store": rounds_summary(measured["store_query"], 1e-3),
         "data_source": rounds_summary(measured["source_query"], 1e-3),
         "unit": "ms",
