@@ -64,14 +64,16 @@ CREATED_LOCATION = Location(Path("<CreateTable>"), 1)
 """Where a table created through the wire endpoint is said to be defined."""
 
 
-def connect(path: Path | None) -> sqlite3.Connection:
-    """Open (creating and migrating) the store's database; ``None`` is a private in-memory one."""
+def connect(path: Path | None, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> sqlite3.Connection:
+    """Open (creating and migrating) the store's database; ``None`` is a private in-memory one.
+
+    ``busy_timeout``: how long a write waits for another process's write lock."""
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(
         str(path) if path else ":memory:",
         isolation_level=None,  # transactions are explicit (``transaction``)
-        timeout=BUSY_TIMEOUT_SECONDS,
+        timeout=busy_timeout,
         check_same_thread=False,  # used by the store's one worker thread, created elsewhere
     )
     try:

@@ -9,8 +9,10 @@ Tree::
     │   └── KeyTypeMismatch     a key value of the wrong type (a transaction cancels on it)
     ├── ConditionalCheckFailed  a ``condition`` was false; ``item`` (typed) / ``data`` (plain) is
     │                           the item as it is now
-    └── TransactionCanceled     a TransactWriteItems/TransactGetItems was cancelled; ``reasons``
-                                has one ``CancellationReason`` per action, in request order
+    ├── TransactionCanceled     a TransactWriteItems/TransactGetItems was cancelled; ``reasons``
+    │                           has one ``CancellationReason`` per action, in request order
+    └── StoreUnavailable        the data file failed under the request (locked by another process
+                                past the busy timeout, disk full, I/O error); retryable
 
 AppSync passes DynamoDB's exception name through as ``DynamoDB:<Exception>`` (AppSync developer
 guide, "JavaScript resolver function reference for DynamoDB — Condition expressions": "returns an
@@ -34,6 +36,7 @@ class DynamoDBErrorType(StrEnum):
     VALIDATION = "DynamoDB:ValidationException"
     CONDITIONAL_CHECK_FAILED = "DynamoDB:ConditionalCheckFailedException"
     TRANSACTION_CANCELED = "DynamoDB:TransactionCanceledException"
+    INTERNAL_SERVER_ERROR = "DynamoDB:InternalServerError"
     MAPPING_TEMPLATE = "MappingTemplate"
     """AppSync's errorType for a request object it cannot turn into a DynamoDB call."""
 
@@ -71,6 +74,20 @@ class KeyTypeMismatch(ValidationError):
     def __init__(self, message: str, index: str | None) -> None:
         super().__init__(message)
         self.index = index
+
+
+class StoreUnavailable(ResolverError):
+    """DynamoDB's ``InternalServerError`` (HTTP 500, retryable) for a failing SQLite file.
+
+    The typical case: another process (``syncline tables import``, a second server) held the
+    write lock longer than the busy timeout. The request changed nothing; retrying may succeed.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"Internal server error: the table store could not complete the request ({reason})",
+            DynamoDBErrorType.INTERNAL_SERVER_ERROR,
+        )
 
 
 class ConditionalCheckFailed(ResolverError):

@@ -33,7 +33,8 @@ segment=, plain=)``
 ==================================================  ============================================
 
 Errors are ``errors.ValidationError`` (DynamoDB ``ValidationException``),
-``ConditionalCheckFailed`` (with the typed ``item``) and ``TransactionCanceled`` (``reasons``).
+``ConditionalCheckFailed`` (with the typed ``item``), ``TransactionCanceled`` (``reasons``) and
+``StoreUnavailable`` (``InternalServerError``: the file failed, e.g. locked past the busy timeout).
 
 Nothing here blocks the event loop: every SQLite call runs on one worker thread owned by the
 store, which also serializes this process's writers; each operation is one SQLite transaction
@@ -65,7 +66,7 @@ from typing import Any, TypeVar
 
 from resolvers.dynamodb import database
 from resolvers.dynamodb.database import STORE_FILE, transaction
-from resolvers.dynamodb.errors import ValidationError
+from resolvers.dynamodb.errors import StoreUnavailable, ValidationError
 from resolvers.dynamodb.expressions import Condition, KeyCondition, UpdateExpression
 from resolvers.dynamodb.items import MAX_PAGE_BYTES, ItemTransaction
 from resolvers.dynamodb.model import (
@@ -164,7 +165,8 @@ class TableStore:
     """The tables of one API on one SQLite database; share one per process and data dir.
 
     ``clock`` (epoch seconds) decides TTL expiry; tests inject one. ``ttl_sweep_interval`` is
-    how often the background sweeper deletes expired items once ``start_ttl_sweeper`` ran.
+    how often the background sweeper deletes expired items once ``start_ttl_sweeper`` ran;
+    ``busy_timeout`` how long a write waits while another process holds the write lock.
     """
 
     def __init__(
@@ -174,6 +176,7 @@ class TableStore:
         *,
         clock: Callable[[], float] = time.time,
         ttl_sweep_interval: float = DEFAULT_TTL_SWEEP_SECONDS,
+        busy_timeout: float = database.BUSY_TIMEOUT_SECONDS,
     ) -> None:
         for table in tables.values():
             _check_projections(table)
@@ -182,6 +185,7 @@ class TableStore:
         self.path = data_dir / STORE_FILE if data_dir is not None else None
         self.clock = clock
         self.ttl_sweep_interval = ttl_sweep_interval
+        self.busy_timeout = busy_timeout
         self._worker = _Worker()
         self._connection: sqlite3.Connection | None = None
         self._tokens: PageTokens | None = None
@@ -228,11 +232,15 @@ class TableStore:
     def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         if self._connection is None:
             self._connection = self._connect()
-        return work(self._connection)
+        try:
+            return work(self._connection)
+        except sqlite3.OperationalError as error:  # locked past the busy timeout, disk full, I/O
+            log.warning("table store %s: %s", self.path or ":memory:", error)
+            raise StoreUnavailable(str(error)) from error
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            connection = database.connect(self.path)
+            connection = database.connect(self.path, self.busy_timeout)
         except sqlite3.Error as error:
             raise DefinitionError(
                 None, f"cannot open the table store {self.path or ':memory:'}: {error}"

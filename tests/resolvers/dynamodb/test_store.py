@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -11,9 +12,11 @@ from typing import Any, TypeVar
 
 import pytest
 
+from resolvers.dynamodb.database import STORE_FILE
 from resolvers.dynamodb.errors import (
     CancellationCode,
     ConditionalCheckFailed,
+    StoreUnavailable,
     TransactionCanceled,
     ValidationError,
 )
@@ -743,3 +746,31 @@ def test_the_worker_outlives_a_closed_event_loop() -> None:
             await store.close()
 
     assert asyncio.run(later()) is None
+
+
+def test_a_write_lock_held_too_long_is_a_retryable_error(tmp_path: Path) -> None:
+    """Another process (say, a long ``syncline tables import``) holds the write lock."""
+
+    async def body(store: TableStore) -> None:
+        await store.put_item("Orders", {"id": s("o1")})
+        other = sqlite3.connect(tmp_path / STORE_FILE, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            with pytest.raises(StoreUnavailable) as raised:
+                await store.put_item("Orders", {"id": s("o2")})
+            assert raised.value.error_type == "DynamoDB:InternalServerError"
+            assert "database is locked" in raised.value.message
+            assert await store.get_item("Orders", {"id": s("o1")}) is not None  # reads go on
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await store.put_item("Orders", {"id": s("o2")})  # and writes resume
+
+    async def main() -> None:
+        store = TableStore(ALL_TABLES, tmp_path, busy_timeout=0.05)
+        try:
+            await body(store)
+        finally:
+            await store.close()
+
+    asyncio.run(main())
