@@ -10,9 +10,11 @@ from auth.modes import RequestAuthorizer, build_request_authorizer
 from cache.api_cache import ApiCache, CacheSettings
 from cache.wiring import build_cache
 from resolvers.binding import FieldResolver, bind_resolvers
+from resolvers.dynamodb import table_store
 from resolvers.registry import Runtime
 from schema.build import ExecutableSchema, build_executable_schema
 from schema.definition import load_definition
+from schema.errors import DefinitionError, InvalidDefinition
 from schema.execution import Executor
 from schema.model import ApiDefinition, FieldCoordinate
 from schema.sdl import build_sdl_schema
@@ -47,6 +49,13 @@ def load_api(
     resolvers = bind_resolvers(
         schema.graphql, definition, runtime, caching.wrap if caching is not None else None
     )
+    if definition.tables:
+        # Open the embedded tables now, data sources or not (the /dynamodb endpoint serves them
+        # too), so a data file that cannot be opened is a start-up error (docs/dynamodb.md).
+        try:
+            table_store(runtime)
+        except DefinitionError as error:
+            raise InvalidDefinition([error]) from error
     wiring = read_wiring(sdl)
     authorizer = build_request_authorizer(definition, sdl, runtime)
     # Last: field checks wrap the resolvers bound above (auth.directives).

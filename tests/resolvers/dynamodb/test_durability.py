@@ -25,8 +25,10 @@ import pytest
 from resolvers.dynamodb.database import STORE_FILE
 from resolvers.dynamodb.store import TableStore
 from schema.definition import load_definition
+from schema.errors import InvalidDefinition
 from tests.apis import API_KEY, write_api
 from tests.live import ROOT, free_port
+from web.api import load_api
 
 pytestmark = pytest.mark.e2e
 
@@ -264,3 +266,13 @@ def test_an_unreadable_data_file_stops_the_server_at_start(api: Path, tmp_path: 
     assert (
         f"cannot open the table store {data / STORE_FILE}: file is not a database" in result.stderr
     )
+
+
+def test_tables_without_data_sources_are_opened_at_load_too(tmp_path: Path) -> None:
+    """Tables only the /dynamodb endpoint serves (for local Lambdas, say) fail fast as well."""
+    api = write_api(tmp_path / "api", "type Query { ping: String }", "", top=TOP)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / STORE_FILE).write_bytes(b"not a database either" * 100)
+    with pytest.raises(InvalidDefinition, match="cannot open the table store"):
+        load_api(api, data)
