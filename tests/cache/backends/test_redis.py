@@ -4,19 +4,22 @@ and flushed there, kept apart per API; and a Redis stopped mid-test (a private
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 
 from auth.identity import api_id
-from cache.backends.redis import namespace_prefix
+from cache.backends.redis import RedisBackend, namespace_prefix
 from tests.cache.conftest import PrivateRedis
 from tests.cache.support import ADMIN_KEY, client, post, write_cache_api
 from tests.cache.test_resolver import ITEM, PER, calls
+from tests.live import free_port
 
 ITEM_CACHING = "caching: {ttl: 30, keys: [$context.arguments.id]}"
 
@@ -121,3 +124,62 @@ def test_redis_stopped_mid_test_serves_uncached_and_recovers(
             time.sleep(0.05)
         again = calls(post(c, ITEM, {"id": "1"}))
         assert calls(post(c, ITEM, {"id": "1"})) == again
+
+
+@pytest.fixture
+def backend(machine_redis: str, api_name: str) -> RedisBackend:
+    return RedisBackend(machine_redis, api_id(api_name))
+
+
+def test_lookups_of_one_loop_iteration_share_one_mget(backend: RedisBackend) -> None:
+    async def scenario() -> list[bytes | None]:
+        await backend.set("Query.a:1", b"one", 60)
+        await backend.set("Query.a:2", b"two", 60)
+        try:
+            return list(
+                await asyncio.gather(
+                    backend.get("Query.a:1"),
+                    backend.get("Query.a:missing"),
+                    backend.get("Query.a:2"),
+                )
+            )
+        finally:
+            await backend.close()
+
+    assert asyncio.run(scenario()) == [b"one", None, b"two"]
+
+
+def test_a_cancelled_lookup_leaves_the_others_of_its_batch_answered(
+    backend: RedisBackend,
+) -> None:
+    async def scenario() -> bytes | None:
+        await backend.set("Query.a:2", b"two", 60)
+        try:
+            first = asyncio.create_task(backend.get("Query.a:1"))
+            second = asyncio.create_task(backend.get("Query.a:2"))
+            await asyncio.sleep(0)  # both started; the first sends the batch next
+            first.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await first
+            return await second
+        finally:
+            await backend.close()
+
+    assert asyncio.run(scenario()) == b"two"
+
+
+def test_a_failed_batch_fails_every_lookup_in_it() -> None:
+    nothing_there = RedisBackend(f"redis://127.0.0.1:{free_port()}/0", "ns")
+
+    async def scenario() -> list[Any]:
+        try:
+            return list(
+                await asyncio.gather(
+                    nothing_there.get("a"), nothing_there.get("b"), return_exceptions=True
+                )
+            )
+        finally:
+            await nothing_there.close()
+
+    results = asyncio.run(scenario())
+    assert all(isinstance(r, redis.ConnectionError) for r in results), results
