@@ -202,6 +202,13 @@ class ItemTransaction:
 
     def put(self, table: Table, item: Item, condition: Condition | None) -> WriteResult:
         pk, sk = self.primary_key(table, self.key_of(table, item), lock=True)
+        if condition is not None and (
+            table.global_secondary_indexes or table.local_secondary_indexes
+        ):
+            # The item's index key values are part of the request: DynamoDB refuses bad ones
+            # before it evaluates the condition.
+            for _ in self.index_rows(table, item, strict=True):
+                pass
         current = self.load_for_write(table, pk, sk)
         self.check(condition, current)
         self.store_item(table, pk, sk, current, item)
@@ -274,16 +281,20 @@ class ItemTransaction:
         pk, sk = self.primary_key(table, self.key_of(table, item), lock=strict)
         for index in (*table.global_secondary_indexes, *table.local_secondary_indexes):
             names = key_names(index.key)
-            if not all(name in item for name in names):
-                continue
+            present = [name for name in names if name in item]
             try:
+                # Checked even when the item has only part of the index key (DynamoDB Local
+                # refuses an empty or mistyped index key value in an item the index skips).
                 encoded = [
-                    self.key_value(table, n, item[n], lock=strict, index=index.name) for n in names
+                    self.key_value(table, n, item[n], lock=strict, index=index.name)
+                    for n in present
                 ]
             except ValidationError:
                 if strict:
                     raise
                 continue  # an existing item that violates a newly added index stays unindexed
+            if len(present) != len(names):
+                continue
             yield index.name, encoded[0], encoded[1] if len(encoded) > 1 else b"", pk, sk
 
     def index_item(self, table: Table, item: Item, *, strict: bool) -> None:
@@ -598,6 +609,14 @@ class ItemTransaction:
             except KeyTypeMismatch:  # a cancellation reason, as DynamoDB Local reports it
                 positions.append(None)
                 reasons[i] = _type_mismatch("key")
+                continue
+            if action.item is not None:  # a Put's index key values are checked up front
+                try:
+                    for _ in self.index_rows(table, action.item, strict=True):
+                        pass
+                except KeyTypeMismatch:
+                    positions[-1] = None
+                    reasons[i] = _type_mismatch("Index Key")
         known = [p for p in positions if p is not None]
         if len(set(known)) != len(known):
             raise _one_operation_per_item()
