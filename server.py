@@ -6,29 +6,33 @@ a flag given on the command line wins.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+# Lambda imports this module for `lambda_handler` alone (docs/deploy.md), so what only the CLI
+# and `syncline serve` use — argparse, uvicorn, the full app, the subcommands — is imported
+# where it is used, not here (bench/cold_start.py; tests/deploy/test_cold_start_imports.py).
+if TYPE_CHECKING:
+    import argparse
 
-from auth.cli import add_token_command, token_command
-from cache.api_cache import CacheSettings
-from cache.backends import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
-from cache.cli import add_cache_command, cache_command
-from cache.routes import check_admin_key
-from deploy.package import add_package_command, package_command
-from resolvers.dynamodb.cli import add_tables_command, tables_command
-from resolvers.lambda_.local import SERVER_URL_VARIABLE
-from schema.errors import InvalidDefinition
-from subscriptions.uvicorn_ws import WS_PROTOCOL
-from web.api import LoadedApi, load_api
-from web.app import create_app, create_app_for
+    from cache.api_cache import CacheSettings
+    from web.api import LoadedApi
+    from web.app import create_app
 
 __all__ = ["create_app", "lambda_handler", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    # `server.create_app`, the public name, loads the full app on first access (PEP 562).
+    if name == "create_app":
+        from web.app import create_app
+
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEFAULT_API_DIR = "examples/orders"
 DEFAULT_DATA_DIR = ".syncline/data"
@@ -44,6 +48,14 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from auth.cli import add_token_command
+    from cache.backends import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
+    from cache.cli import add_cache_command
+    from deploy.package import add_package_command
+    from resolvers.dynamodb.cli import add_tables_command
+
     parser = argparse.ArgumentParser(prog="syncline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -101,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def summary(api: LoadedApi) -> str:
+    from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+
     named = [
         t
         for name, t in api.schema.graphql.type_map.items()
@@ -118,6 +132,9 @@ def summary(api: LoadedApi) -> str:
 def _cache_settings(
     redis_url: str | None, max_entries: Any, max_bytes: Any, admin_key: str | None
 ) -> CacheSettings:
+    from cache.api_cache import CacheSettings
+    from cache.backends import DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES
+
     return CacheSettings(
         redis_url=redis_url or None,
         max_entries=int(max_entries or DEFAULT_MAX_ENTRIES),
@@ -129,6 +146,9 @@ def _cache_settings(
 def _load(
     api_dir: str, data_dir: str | None, cache: CacheSettings | None = None
 ) -> LoadedApi | None:
+    from schema.errors import InvalidDefinition
+    from web.api import load_api
+
     try:
         return load_api(Path(api_dir), Path(data_dir) if data_dir else None, cache)
     except InvalidDefinition as invalid:
@@ -140,6 +160,8 @@ def _load(
 
 def _app_from_environment() -> object:
     """uvicorn factory for ``--workers N``: each worker process loads the API itself."""
+    from web.app import create_app
+
     data_dir = _env("DATA_DIR")
     return create_app(
         Path(_env("API_DIR", DEFAULT_API_DIR) or DEFAULT_API_DIR),
@@ -156,6 +178,11 @@ def _app_from_environment() -> object:
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from cache.routes import check_admin_key
+    from resolvers.lambda_.local import SERVER_URL_VARIABLE
+    from subscriptions.uvicorn_ws import WS_PROTOCOL
+    from web.app import create_app_for
 
     if args.dynamodb_port and (args.workers > 1 or args.dynamodb_port == args.port):
         print(
@@ -231,6 +258,7 @@ def _serve_with_dynamodb_port(
     import uvicorn
 
     from resolvers.dynamodb.endpoint import dynamodb_endpoint, on_own_port
+    from web.app import create_app_for
 
     app = on_own_port(
         create_app_for(api, redis_url=redis_url), dynamodb_endpoint(api.runtime), port
@@ -260,12 +288,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return serve(args)
     if args.command == "token":
+        from auth.cli import token_command
+
         return token_command(args)
     if args.command == "package":
+        from deploy.package import package_command
+
         return package_command(args)
     if args.command == "cache":
+        from cache.cli import cache_command
+
         return cache_command(args)
     if args.command == "tables":
+        from resolvers.dynamodb.cli import tables_command
+
         return tables_command(args)
     return validate(args)
 
