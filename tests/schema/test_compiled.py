@@ -1,4 +1,6 @@
-"""The leaf fast path gives exactly graphql-core's results and errors."""
+"""Compiled plans on hand-picked cases: graphql-core's results and errors, and what falls back.
+
+(The generated cases are in ``test_compiled_differential.py``.)"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 import pytest
 from graphql import ExecutionResult, build_schema, execute, parse
 
-from schema.fast_path import LeafFastPathExecutor
+from schema.compiled import DocumentPlans
 
 SCHEMA = build_schema(
     """
@@ -39,12 +41,11 @@ ITEMS: list[dict[str, Any]] = [
 
 
 def _run(query: str, items: list[Any], fast: bool) -> ExecutionResult:
-    result = execute(
-        SCHEMA,
-        parse(query),
-        {"items": items},
-        executor_class=LeafFastPathExecutor if fast else None,
-    )
+    document = parse(query)
+    if fast:
+        result = DocumentPlans(SCHEMA, document).execute({"items": items}, None, None, None)
+    else:
+        result = execute(SCHEMA, document, {"items": items})
     assert isinstance(result, ExecutionResult)
     return result
 
@@ -64,7 +65,7 @@ def _run(query: str, items: list[Any], fast: bool) -> ExecutionResult:
         pytest.param("{ items { id } }", [object()], id="not-a-dict"),
     ],
 )
-def test_fast_path_matches_graphql_core(query: str, items: list[Any]) -> None:
+def test_plan_matches_graphql_core(query: str, items: list[Any]) -> None:
     fast = _run(query, items, fast=True)
     plain = _run(query, items, fast=False)
     assert fast.data == plain.data
@@ -73,20 +74,24 @@ def test_fast_path_matches_graphql_core(query: str, items: list[Any]) -> None:
     ]
 
 
-def test_leaf_selections_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    import schema.fast_path as fast_path
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("{ __schema { queryType { name } } }", id="introspection"),
+        pytest.param("{ items { id ... @defer { name } } }", id="defer"),
+        pytest.param("query A { items { id } } query B { items { id } }", id="no-operation-name"),
+    ],
+)
+def test_what_plans_do_not_handle_falls_back(query: str) -> None:
+    assert DocumentPlans(SCHEMA, parse(query)).execute({"items": []}, None, None, None) is None
 
-    completed: list[dict[str, Any]] = []
-    original = fast_path._complete_leaves
 
-    def counting(*args: Any) -> dict[str, Any] | None:
-        result = original(*args)
-        if result is not None:
-            completed.append(result)
-        return result
-
-    monkeypatch.setattr(fast_path, "_complete_leaves", counting)
-    result = _run("{ items { id name count status price } }", ITEMS, fast=True)
-    assert result.errors is None
-    assert result.data is not None
-    assert completed == result.data["items"]
+def test_plans_are_cached_per_operation_and_directive_variables() -> None:
+    document = parse("query Q($on: Boolean!) { items { id name @include(if: $on) } }")
+    plans = DocumentPlans(SCHEMA, document)
+    for on in (True, False, True):
+        result = plans.execute({"items": ITEMS}, None, {"on": on}, None)
+        assert isinstance(result, ExecutionResult)
+        assert result.data is not None
+        assert ("name" in result.data["items"][0]) is on
+    assert len(plans._plans) == 2
