@@ -14,13 +14,16 @@ Modules, following a request's path:
 - ``cli``: ``syncline tables list|import|export``.
 
 One ``TableStore`` serves every DynamoDB data source of an API (kept in ``Runtime.shared``) and
-is opened while the API binds, so a data-file problem is a start-up error; each data source is
-bound to its ``config.tableName`` at start-up, so an undeclared table is a definition error, not
-a request-time surprise.
+is opened while the API binds, so a data-file problem is a start-up error; each data source
+names its ``config.tableName``: a table declared in ``tables:`` or created through the
+``/dynamodb`` endpoint (``endpoint``), and one that does not exist yet is a start-up warning
+with file and line, not an error, so a setup script can create it on the running server.
+``config.store: aws`` binds the data source to DynamoDB through boto3 instead (``aws``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from resolvers.dynamodb.conditions import InvokeFunction
@@ -30,9 +33,11 @@ from resolvers.dynamodb.store import TableStore
 from resolvers.lambda_.data_source import invoke_function
 from resolvers.lambda_.functions import functions_for
 from resolvers.lambda_.invocation import InvocationType
-from resolvers.registry import Runtime, register
+from resolvers.registry import DataSourceClient, Runtime, register
 from schema.errors import DefinitionError
-from schema.model import DataSource, DataSourceKind
+from schema.model import DataSource, DataSourceKind, KeySchema, Table, TableStoreKind
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DynamoDBDataSource",
@@ -87,22 +92,34 @@ def _function_invoker(runtime: Runtime) -> InvokeFunction:
 
 
 @register(DataSourceKind.AMAZON_DYNAMODB)
-def create_dynamodb_data_source(data_source: DataSource, runtime: Runtime) -> DynamoDBDataSource:
+def create_dynamodb_data_source(data_source: DataSource, runtime: Runtime) -> DataSourceClient:
     table_name = data_source.config.get("tableName")
     if not isinstance(table_name, str) or not table_name:
         raise DefinitionError(
             data_source.location,
             f"data source {data_source.name}: config.tableName is required for AMAZON_DYNAMODB",
         )
-    table = runtime.api.tables.get(table_name)
-    if table is None:
-        raise DefinitionError(
-            data_source.location,
-            f"data source {data_source.name}: table {table_name} is not declared in the "
-            "tables: block, and the embedded store only holds declared tables",
-        )
+    if data_source.config.get("store") == TableStoreKind.AWS:
+        from resolvers.dynamodb.aws import create_aws_data_source  # boto3 loads only when used
+
+        return create_aws_data_source(data_source, runtime, _function_invoker(runtime))
     try:
         store = table_store(runtime)
     except DefinitionError as error:
         raise DefinitionError(error.location or data_source.location, error.message) from error
+    table = store.tables.get(table_name)  # declared, or created through /dynamodb earlier
+    if table is None:
+        # A table CreateTable will make on the running server (docs/dynamodb-endpoint.md,
+        # "Tables"): the data source reaches its table by name at each request, so it works
+        # once the table exists; until then requests fail with ResourceNotFoundException, as
+        # AppSync's do against a missing AWS table. Said at start-up, so a typo shows.
+        log.warning(
+            "%s: data source %s: table %s is not declared in tables: and does not exist yet; "
+            "its requests fail with DynamoDB:ResourceNotFoundException until it is created "
+            "(CreateTable on the /dynamodb endpoint)",
+            data_source.location,
+            data_source.name,
+            table_name,
+        )
+        table = Table(table_name, KeySchema(""), (), (), None, data_source.location)
     return DynamoDBDataSource(data_source.name, table, store, _function_invoker(runtime))

@@ -27,6 +27,10 @@ and transient errors are retried by botocore's retry handler with its exponentia
 (``retryMode`` standard or adaptive, ``maxAttempts`` in total). Connect and read timeouts are
 short by default so an unreachable endpoint fails the field within seconds instead of hanging it;
 each failure becomes a GraphQL error with ``errorType`` ``DynamoDB:<exception name>``.
+
+One module past 500 lines on purpose: it is the boto3 twin of ``data_source``, ``batch`` and
+``transactions`` together, each operation a short translation sharing the typed-value and
+expression-map helpers above it; split, the translation rules would scatter.
 """
 
 from __future__ import annotations
@@ -39,7 +43,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from resolvers.context import ResolverContext
+from resolvers.dynamodb import requests as r
 from resolvers.dynamodb import values as v
+from resolvers.dynamodb.conditions import InvokeFunction, after_failed_condition
+from resolvers.dynamodb.data_source import Operation
 from resolvers.dynamodb.errors import (
     CancellationCode,
     CancellationReason,
@@ -49,6 +56,8 @@ from resolvers.dynamodb.errors import (
     UnsupportedOperation,
     ValidationError,
 )
+from resolvers.dynamodb.model import TransactOperation
+from resolvers.dynamodb.requests import Select
 from resolvers.dynamodb.tokens import PageTokens, new_secret
 from resolvers.dynamodb.values import AttributeValue, Item
 from resolvers.registry import Runtime
@@ -58,14 +67,13 @@ from schema.model import DataSource
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-    from resolvers.dynamodb import Operation
-
 __all__ = ["AwsDynamoDBDataSource", "AwsSettings", "create_aws_data_source"]
 
 _CONNECTIONS_KEY = "dynamodb.aws_connections"
 _TOKENS_KEY = "dynamodb.aws_page_tokens"
 
 Request = Mapping[str, Any]
+Handler = Callable[[Request, "ResolverContext | None"], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -225,13 +233,20 @@ def _plain(item: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 # --- request fields ---------------------------------------------------------------------------
+# Request objects are checked with the embedded data source's helpers (``requests``), so a
+# malformed one is the same MappingTemplate error on both stores; expressions go to DynamoDB as
+# they are, and DynamoDB judges them.
 
 
-def _typed_item(raw: Any, where: str) -> dict[str, Any]:
-    """A request's typed item or key: validated and normalized as the embedded store does."""
-    if not isinstance(raw, Mapping) or not raw:
-        raise InvalidRequest(f"'{where}' is required: DynamoDB-typed values")
-    return _to_wire_item(v.validate_item(raw, where))
+def _key(request: Request, field: str = "key") -> dict[str, Any]:
+    return _to_wire_item(r.key(request, field))
+
+
+def _item(request: Request) -> dict[str, Any]:
+    """PutItem's item: ``attributeValues`` with ``key`` over them."""
+    attributes = request.get("attributeValues")
+    typed = v.validate_item(attributes, "attributeValues") if attributes else {}
+    return _to_wire_item({**typed, **r.key(request)})
 
 
 class _Expressions:
@@ -245,9 +260,7 @@ class _Expressions:
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}
 
-    def section(
-        self, request: Request, field: str, *, required: bool = False, values: bool = True
-    ) -> str | None:
+    def section(self, request: Request, field: str, *, required: bool = False) -> str | None:
         section = request.get(field)
         if section is None:
             if required:
@@ -255,12 +268,10 @@ class _Expressions:
             return None
         if not isinstance(section, Mapping) or not isinstance(section.get("expression"), str):
             raise InvalidRequest(f"'{field}' must be an object with an 'expression'")
-        names = section.get("expressionNames") or {}
-        given = section.get("expressionValues") or {}
-        if not isinstance(names, Mapping) or not isinstance(given, Mapping):
-            raise InvalidRequest(f"'{field}' expressionNames and expressionValues must be maps")
-        if given and not values:
-            raise InvalidRequest(f"'{field}' takes expressionNames only")
+        names = r.mapping(section.get("expressionNames") or {}, f"{field}.expressionNames")
+        given = r.mapping(section.get("expressionValues") or {}, f"{field}.expressionValues")
+        if given and field == "projection":
+            raise InvalidRequest("'projection' takes expressionNames only")
         for key, name in names.items():
             if self.names.setdefault(key, name) != name:
                 raise ValidationError(f"{key} is defined twice with different names")
@@ -270,21 +281,9 @@ class _Expressions:
                 raise ValidationError(f"{key} is defined twice with different values")
         return str(section["expression"])
 
-    def condition(self, request: Request, arguments: dict[str, Any]) -> None:
-        """``condition`` → ``ConditionExpression``, asking for the current item if it fails."""
-        expression = self.section(request, "condition")
-        if expression is None:
-            return
-        section = request["condition"]
-        for unsupported in ("equalsIgnore", "conditionalCheckFailedHandler"):
-            if section.get(unsupported) is not None:
-                raise ResolverError(
-                    f"condition.{unsupported} is not supported yet", "MappingTemplate"
-                )
-        arguments["ConditionExpression"] = expression
-        arguments["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-
-    def apply(self, arguments: dict[str, Any]) -> dict[str, Any]:
+    def into(self, arguments: dict[str, Any], **fields: str | None) -> dict[str, Any]:
+        """``arguments`` with the given expressions (None ones left out) and the maps."""
+        arguments.update({k: text for k, text in fields.items() if text is not None})
         if self.names:
             arguments["ExpressionAttributeNames"] = self.names
         if self.values:
@@ -292,56 +291,44 @@ class _Expressions:
         return arguments
 
 
-def _bool(request: Request, field: str) -> bool | None:
-    value = request.get(field)
-    if value is not None and not isinstance(value, bool):
-        raise InvalidRequest(f"'{field}' must be true or false")
-    return value
-
-
-def _int(request: Request, field: str) -> int | None:
-    value = request.get(field)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise InvalidRequest(f"'{field}' must be an integer")
-    return value
-
-
-def _str(request: Request, field: str) -> str | None:
-    value = request.get(field)
-    if value is not None and not isinstance(value, str):
-        raise InvalidRequest(f"'{field}' must be a string")
-    return value
-
-
-def _tables(request: Request) -> Mapping[str, Any]:
+def _batch_tables(request: Request) -> Mapping[str, Any]:
     tables = request.get("tables")
     if not isinstance(tables, Mapping) or not tables:
-        raise InvalidRequest("'tables' is required: a map of table names to their requests")
+        raise InvalidRequest("'tables' is required: an object of table names")
     return tables
 
 
-def _list(raw: Any, where: str) -> list[Any]:
-    if not isinstance(raw, list) or not raw:
-        raise InvalidRequest(f"'{where}' must be a non-empty list")
-    return raw
+def _entries(raw: Any, where: str) -> list[dict[str, Any]]:
+    entries = r.sequence(raw, where)
+    if not entries:
+        raise InvalidRequest(f"'{where}' must not be empty")
+    return [_to_wire_item(v.validate_item(r.mapping(e, where), where)) for e in entries]
 
 
 # --- the data source ----------------------------------------------------------------------
 
 
 class AwsDynamoDBDataSource:
-    """Executes AppSync DynamoDB request objects against a DynamoDB table through boto3."""
+    """Executes AppSync DynamoDB request objects against a DynamoDB table through boto3.
+
+    ``invoke_function`` runs a ``conditionalCheckFailedHandler``'s ``lambdaArn``, as for the
+    embedded store (conditions.py).
+    """
 
     def __init__(
-        self, name: str, table_name: str, connection: AwsConnection, tokens: PageTokens
+        self,
+        name: str,
+        table_name: str,
+        connection: AwsConnection,
+        tokens: PageTokens,
+        invoke_function: InvokeFunction | None = None,
     ) -> None:
-        from resolvers.dynamodb import Operation
-
         self.name = name
         self.table_name = table_name
         self.connection = connection
         self.tokens = tokens
-        self._handlers: dict[Operation, Callable[[Request], Awaitable[Any]]] = {
+        self.invoke_function = invoke_function
+        self._handlers: dict[Operation, Handler] = {
             Operation.GET_ITEM: self.get_item,
             Operation.PUT_ITEM: self.put_item,
             Operation.UPDATE_ITEM: self.update_item,
@@ -355,9 +342,7 @@ class AwsDynamoDBDataSource:
             Operation.TRANSACT_WRITE_ITEMS: self.transact_write_items,
         }
 
-    async def invoke(self, request: Any, ctx: ResolverContext) -> Any:
-        from resolvers.dynamodb import Operation
-
+    async def invoke(self, request: Any, ctx: ResolverContext | None) -> Any:
         if not isinstance(request, Mapping):
             raise InvalidRequest("a DynamoDB request must be an object with an 'operation'")
         raw = request.get("operation")
@@ -370,154 +355,197 @@ class AwsDynamoDBDataSource:
             ) from None
         handler = self._handlers.get(operation)
         if handler is None:
-            raise UnsupportedOperation(operation.value, "Delta Sync tables are not supported")
-        return await handler(request)
+            raise UnsupportedOperation(
+                operation.value, "it needs a versioned data source (conflict detection)"
+            )
+        return await handler(request, ctx)
 
     async def _call(self, operation: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return await self.connection.call(operation, arguments)
 
     # --- single items ------------------------------------------------------------------------
 
-    async def get_item(self, request: Request) -> Any:
+    async def get_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         expressions = _Expressions()
-        arguments: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": _typed_item(request.get("key"), "key"),
-        }
-        projection = expressions.section(request, "projection", values=False)
-        if projection is not None:
-            arguments["ProjectionExpression"] = projection
-        if _bool(request, "consistentRead"):
+        projection = expressions.section(request, "projection")
+        arguments: dict[str, Any] = {"TableName": self.table_name, "Key": _key(request)}
+        if r.consistent_read(request):
             arguments["ConsistentRead"] = True
-        response = await self._call("get_item", expressions.apply(arguments))
+        response = await self._call(
+            "get_item", expressions.into(arguments, ProjectionExpression=projection)
+        )
         return _plain(response.get("Item"))
 
-    async def put_item(self, request: Request) -> Any:
-        key = _typed_item(request.get("key"), "key")
-        attributes = request.get("attributeValues")
-        item = {**(_typed_item(attributes, "attributeValues") if attributes else {}), **key}
+    async def put_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
+        item = _item(request)
         expressions = _Expressions()
-        arguments: dict[str, Any] = {"TableName": self.table_name, "Item": item}
-        expressions.condition(request, arguments)
-        await self._call("put_item", expressions.apply(arguments))
-        return _plain(item)
+        condition = expressions.section(request, "condition")
+        arguments = expressions.into(
+            {"TableName": self.table_name, "Item": item}, ConditionExpression=condition
+        )
 
-    async def update_item(self, request: Request) -> Any:
-        expressions = _Expressions()
-        arguments: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": _typed_item(request.get("key"), "key"),
-            "UpdateExpression": expressions.section(request, "update", required=True),
-            "ReturnValues": "ALL_NEW",
-        }
-        expressions.condition(request, arguments)
-        response = await self._call("update_item", expressions.apply(arguments))
-        return _plain(response.get("Attributes"))
+        async def attempt() -> Any:
+            await self._call("put_item", _asking_for_the_item(arguments))
+            return _plain(item)
 
-    async def delete_item(self, request: Request) -> Any:
+        expected = _from_wire_item(item)
+        return await self._conditional(Operation.PUT_ITEM, request, ctx, attempt, expected)
+
+    async def update_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         expressions = _Expressions()
-        arguments: dict[str, Any] = {
-            "TableName": self.table_name,
-            "Key": _typed_item(request.get("key"), "key"),
-            "ReturnValues": "ALL_OLD",
-        }
-        expressions.condition(request, arguments)
-        response = await self._call("delete_item", expressions.apply(arguments))
-        return _plain(response.get("Attributes"))
+        update = expressions.section(request, "update", required=True)
+        condition = expressions.section(request, "condition")
+        arguments = expressions.into(
+            {"TableName": self.table_name, "Key": _key(request), "ReturnValues": "ALL_NEW"},
+            UpdateExpression=update,
+            ConditionExpression=condition,
+        )
+
+        async def attempt() -> Any:
+            response = await self._call("update_item", _asking_for_the_item(arguments))
+            return _plain(response.get("Attributes"))
+
+        return await self._conditional(Operation.UPDATE_ITEM, request, ctx, attempt, None)
+
+    async def delete_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
+        expressions = _Expressions()
+        condition = expressions.section(request, "condition")
+        arguments = expressions.into(
+            {"TableName": self.table_name, "Key": _key(request), "ReturnValues": "ALL_OLD"},
+            ConditionExpression=condition,
+        )
+
+        async def attempt() -> Any:
+            response = await self._call("delete_item", _asking_for_the_item(arguments))
+            return _plain(response.get("Attributes"))
+
+        return await self._conditional(Operation.DELETE_ITEM, request, ctx, attempt, None)
+
+    async def _conditional(
+        self,
+        operation: Operation,
+        request: Request,
+        ctx: ResolverContext | None,
+        attempt: Callable[[], Awaitable[Any]],
+        expected: Item | None,
+    ) -> Any:
+        """Run ``attempt``; a failed condition goes through AppSync's handling (conditions.py)."""
+        try:
+            return await attempt()
+        except ConditionalCheckFailed as failure:
+            retry_handlers = {
+                Operation.PUT_ITEM: self.put_item,
+                Operation.UPDATE_ITEM: self.update_item,
+                Operation.DELETE_ITEM: self.delete_item,
+            }
+
+            async def retry(retried: Request) -> Any:
+                return await retry_handlers[operation](_rejecting(retried), ctx)
+
+            return await after_failed_condition(
+                failure,
+                operation=operation.value,
+                request=request,
+                expected=expected,
+                table=self.table_name,
+                ctx=ctx,
+                invoke=self.invoke_function,
+                retry=retry,
+            )
 
     # --- pages ---------------------------------------------------------------------------
-
-    def _page_arguments(self, request: Request, expressions: _Expressions) -> dict[str, Any]:
-        arguments: dict[str, Any] = {"TableName": self.table_name}
-        index = _str(request, "index")
-        if index is not None:
-            arguments["IndexName"] = index
-        filter = expressions.section(request, "filter")
-        if filter is not None:
-            arguments["FilterExpression"] = filter
-        projection = expressions.section(request, "projection", values=False)
-        if projection is not None:
-            arguments["ProjectionExpression"] = projection
-        limit = _int(request, "limit")
-        if limit is not None:
-            arguments["Limit"] = limit
-        if _bool(request, "consistentRead"):
-            arguments["ConsistentRead"] = True
-        select = _str(request, "select")
-        if select is not None:
-            arguments["Select"] = select
-        token = request.get("nextToken")
-        if token is not None:
-            start = self.tokens.open(self._scope(index), token)
-            arguments["ExclusiveStartKey"] = _to_wire_item(start)
-        return arguments
 
     def _scope(self, index: str | None) -> str:
         return f"{self.table_name}/{index or ''}"
 
-    def _page_result(self, arguments: Mapping[str, Any], response: Mapping[str, Any]) -> Any:
+    def _page_arguments(
+        self, request: Request, expressions: _Expressions
+    ) -> tuple[dict[str, Any], Select | None]:
+        arguments: dict[str, Any] = {"TableName": self.table_name}
+        index = request.get("index")
+        if index is not None:
+            if not isinstance(index, str):
+                raise InvalidRequest("'index' must be the name of an index")
+            arguments["IndexName"] = index
+        limit = r.limit(request)
+        if limit is not None:
+            arguments["Limit"] = limit
+        if r.consistent_read(request):
+            arguments["ConsistentRead"] = True
+        select = r.select(request)
+        if select is not None:
+            arguments["Select"] = select.value
+        token = r.next_token(request)
+        if token is not None:
+            start = self.tokens.open(self._scope(index), token)
+            arguments["ExclusiveStartKey"] = _to_wire_item(start)
+        return arguments, select
+
+    def _page_result(
+        self, arguments: Mapping[str, Any], response: Mapping[str, Any], select: Select | None
+    ) -> Any:
         last = _from_wire_item(response.get("LastEvaluatedKey"))
-        token = self.tokens.issue(self._scope(arguments.get("IndexName")), last) if last else None
-        return {
-            "items": [_plain(item) for item in response.get("Items", [])],
-            "nextToken": token,
+        scope = self._scope(arguments.get("IndexName"))
+        result: dict[str, Any] = {
+            "nextToken": self.tokens.issue(scope, last) if last else None,
             "scannedCount": response.get("ScannedCount", 0),
         }
+        if select is Select.COUNT:
+            return {"items": [], "count": response.get("Count", 0), **result}
+        return {"items": [_plain(item) for item in response.get("Items", [])], **result}
 
-    async def query(self, request: Request) -> Any:
+    async def query(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         expressions = _Expressions()
-        arguments = self._page_arguments(request, expressions)
-        arguments["KeyConditionExpression"] = expressions.section(request, "query", required=True)
-        forward = _bool(request, "scanIndexForward")
-        if forward is False:
+        projection = expressions.section(request, "projection")
+        arguments, select = self._page_arguments(request, expressions)
+        key_condition = expressions.section(request, "query", required=True)
+        filter = expressions.section(request, "filter")
+        if not r.boolean(request, "scanIndexForward", True):
             arguments["ScanIndexForward"] = False
-        response = await self._call("query", expressions.apply(arguments))
-        return self._page_result(arguments, response)
+        expressions.into(
+            arguments,
+            KeyConditionExpression=key_condition,
+            FilterExpression=filter,
+            ProjectionExpression=projection,
+        )
+        return self._page_result(arguments, await self._call("query", arguments), select)
 
-    async def scan(self, request: Request) -> Any:
+    async def scan(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         expressions = _Expressions()
-        arguments = self._page_arguments(request, expressions)
-        segment = _int(request, "segment")
-        total = _int(request, "totalSegments")
+        projection = expressions.section(request, "projection")
+        arguments, select = self._page_arguments(request, expressions)
+        filter = expressions.section(request, "filter")
+        segment = r.segment(request)
         if segment is not None:
-            arguments["Segment"] = segment
-        if total is not None:
-            arguments["TotalSegments"] = total
-        response = await self._call("scan", expressions.apply(arguments))
-        return self._page_result(arguments, response)
+            arguments["Segment"], arguments["TotalSegments"] = segment
+        expressions.into(arguments, FilterExpression=filter, ProjectionExpression=projection)
+        return self._page_result(arguments, await self._call("scan", arguments), select)
 
     # --- batches (AppSync: "BatchGetItem", "BatchPutItem", "BatchDeleteItem") -------------
 
-    async def batch_get_item(self, request: Request) -> Any:
+    async def batch_get_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         requested: dict[str, list[dict[str, Any]]] = {}
         arguments: dict[str, Any] = {}
-        for table, spec in _tables(request).items():
-            if not isinstance(spec, Mapping):
-                raise InvalidRequest(f"tables.{table} must be an object with 'keys'")
-            keys = [
-                _typed_item(k, f"tables.{table}.keys")
-                for k in _list(spec.get("keys"), f"tables.{table}.keys")
-            ]
+        for table, raw in _batch_tables(request).items():
+            spec = r.mapping(raw, f"tables.{table}")
+            keys = _entries(spec.get("keys"), f"tables.{table}.keys")
             requested[table] = keys
             expressions = _Expressions()
             entry: dict[str, Any] = {"Keys": keys}
-            projection = expressions.section(spec, "projection", values=False)
-            if projection is not None:
-                entry["ProjectionExpression"] = projection
-            if _bool(spec, "consistentRead"):
+            if r.consistent_read(spec):
                 entry["ConsistentRead"] = True
-            arguments[table] = expressions.apply(entry)
+            projection = expressions.section(spec, "projection")
+            arguments[table] = expressions.into(entry, ProjectionExpression=projection)
         response = await self._call("batch_get_item", {"RequestItems": arguments})
         found = response.get("Responses", {})
         unprocessed = response.get("UnprocessedKeys", {})
         data: dict[str, list[Any]] = {}
         for table, keys in requested.items():
             items = [_from_wire_item(i) or {} for i in found.get(table, [])]
-            data[table] = [v.item_to_plain(_match(key, items)) for key in keys]
             left = unprocessed.get(table, {}).get("Keys", [])
-            for index, key in enumerate(keys):
-                if key in left:
-                    data[table][index] = None
+            data[table] = [
+                None if key in left else v.item_to_plain(_match(key, items)) for key in keys
+            ]
         return {
             "data": data,
             "unprocessedKeys": {
@@ -525,10 +553,10 @@ class AwsDynamoDBDataSource:
             },
         }
 
-    async def batch_put_item(self, request: Request) -> Any:
+    async def batch_put_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         requested = {
-            table: [_typed_item(i, f"tables.{table}") for i in _list(items, f"tables.{table}")]
-            for table, items in _tables(request).items()
+            table: _entries(items, f"tables.{table}")
+            for table, items in _batch_tables(request).items()
         }
         writes = {t: [{"PutRequest": {"Item": i}} for i in items] for t, items in requested.items()}
         response = await self._call("batch_write_item", {"RequestItems": writes})
@@ -541,10 +569,10 @@ class AwsDynamoDBDataSource:
             unprocessed[table] = [_plain(item) for item in pending]
         return {"data": data, "unprocessedItems": unprocessed}
 
-    async def batch_delete_item(self, request: Request) -> Any:
+    async def batch_delete_item(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         requested = {
-            table: [_typed_item(k, f"tables.{table}") for k in _list(keys, f"tables.{table}")]
-            for table, keys in _tables(request).items()
+            table: _entries(keys, f"tables.{table}")
+            for table, keys in _batch_tables(request).items()
         }
         writes = {t: [{"DeleteRequest": {"Key": k}} for k in keys] for t, keys in requested.items()}
         response = await self._call("batch_write_item", {"RequestItems": writes})
@@ -561,75 +589,88 @@ class AwsDynamoDBDataSource:
 
     # --- transactions (AppSync: "TransactGetItems", "TransactWriteItems") -----------------
 
-    async def transact_get_items(self, request: Request) -> Any:
+    async def transact_get_items(self, request: Request, ctx: ResolverContext | None = None) -> Any:
         actions = []
-        for index, raw in enumerate(_list(request.get("transactItems"), "transactItems")):
-            where = f"transactItems[{index}]"
-            if not isinstance(raw, Mapping) or not isinstance(raw.get("table"), str):
-                raise InvalidRequest(f"{where} must be an object with 'table' and 'key'")
+        for entry in _transact_items(request):
             expressions = _Expressions()
-            get: dict[str, Any] = {
-                "TableName": raw["table"],
-                "Key": _typed_item(raw.get("key"), f"{where}.key"),
-            }
-            projection = expressions.section(raw, "projection", values=False)
-            if projection is not None:
-                get["ProjectionExpression"] = projection
-            actions.append({"Get": expressions.apply(get)})
+            projection = expressions.section(entry, "projection")
+            get = {"TableName": r.table_name(entry), "Key": _key(entry)}
+            actions.append({"Get": expressions.into(get, ProjectionExpression=projection)})
         response = await self._call("transact_get_items", {"TransactItems": actions})
-        responses = response.get("Responses", [])
         return {
-            "items": [_plain(r.get("Item")) for r in responses],
+            "items": [_plain(found.get("Item")) for found in response.get("Responses", [])],
             "cancellationReasons": None,
         }
 
-    async def transact_write_items(self, request: Request) -> Any:
+    async def transact_write_items(
+        self, request: Request, ctx: ResolverContext | None = None
+    ) -> Any:
         actions: list[dict[str, Any]] = []
         keys: list[dict[str, Any]] = []
-        for index, raw in enumerate(_list(request.get("transactItems"), "transactItems")):
-            action, key = self._transact_write(raw, f"transactItems[{index}]")
-            actions.append(action)
-            keys.append(key)
+        for index, entry in enumerate(_transact_items(request)):
+            actions.append(_transact_write(entry, index))
+            keys.append(_key(entry))
         await self._call("transact_write_items", {"TransactItems": actions})
         return {"keys": [_plain(key) for key in keys], "cancellationReasons": None}
 
-    def _transact_write(self, raw: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        from resolvers.dynamodb.model import TransactOperation
 
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("table"), str):
-            raise InvalidRequest(f"{where} must be an object with 'table', 'operation' and 'key'")
-        try:
-            operation = TransactOperation(str(raw.get("operation")))
-        except ValueError:
-            choices = ", ".join(o.value for o in TransactOperation)
-            raise InvalidRequest(f"{where}.operation must be one of {choices}") from None
-        key = _typed_item(raw.get("key"), f"{where}.key")
-        expressions = _Expressions()
-        action: dict[str, Any] = {"TableName": raw["table"]}
-        if operation is TransactOperation.PUT_ITEM:
-            attributes = raw.get("attributeValues")
-            action["Item"] = {
-                **(_typed_item(attributes, f"{where}.attributeValues") if attributes else {}),
-                **key,
-            }
-        else:
-            action["Key"] = key
-        if operation is TransactOperation.UPDATE_ITEM:
-            action["UpdateExpression"] = expressions.section(raw, "update", required=True)
-        condition = expressions.section(
-            raw, "condition", required=operation is TransactOperation.CONDITION_CHECK
-        )
-        if condition is not None:
-            action["ConditionExpression"] = condition
-            if raw["condition"].get("returnValuesOnConditionCheckFailure"):
-                action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        kind = {
-            TransactOperation.PUT_ITEM: "Put",
-            TransactOperation.UPDATE_ITEM: "Update",
-            TransactOperation.DELETE_ITEM: "Delete",
-            TransactOperation.CONDITION_CHECK: "ConditionCheck",
-        }[operation]
-        return {kind: expressions.apply(action)}, key
+def _asking_for_the_item(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A conditional write that brings back the item as it is when its condition fails."""
+    if "ConditionExpression" not in arguments:
+        return arguments
+    return {**arguments, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+
+
+def _transact_items(request: Request) -> list[Mapping[str, Any]]:
+    entries = request.get("transactItems")
+    if not isinstance(entries, list) or not entries:
+        raise InvalidRequest("'transactItems' is required: a list of request items")
+    return [r.mapping(entry, f"transactItems[{i}]") for i, entry in enumerate(entries)]
+
+
+_TRANSACT_KINDS = {
+    TransactOperation.PUT_ITEM: "Put",
+    TransactOperation.UPDATE_ITEM: "Update",
+    TransactOperation.DELETE_ITEM: "Delete",
+    TransactOperation.CONDITION_CHECK: "ConditionCheck",
+}
+
+
+def _transact_write(entry: Mapping[str, Any], index: int) -> dict[str, Any]:
+    try:
+        operation = TransactOperation(str(entry.get("operation")))
+    except ValueError:
+        raise InvalidRequest(
+            f"transactItems[{index}].operation must be one of "
+            + ", ".join(o.value for o in TransactOperation)
+        ) from None
+    expressions = _Expressions()
+    action: dict[str, Any] = {"TableName": r.table_name(entry)}
+    if operation is TransactOperation.PUT_ITEM:
+        action["Item"] = _item(entry)
+    else:
+        action["Key"] = _key(entry)
+    update = None
+    if operation is TransactOperation.UPDATE_ITEM:
+        update = expressions.section(entry, "update", required=True)
+    condition = expressions.section(entry, "condition")
+    if operation is TransactOperation.CONDITION_CHECK and condition is None:
+        raise InvalidRequest(f"transactItems[{index}]: a ConditionCheck needs a 'condition'")
+    raw_condition = entry.get("condition")
+    if isinstance(raw_condition, Mapping) and r.boolean(
+        raw_condition, "returnValuesOnConditionCheckFailure", True
+    ):
+        action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    expressions.into(action, UpdateExpression=update, ConditionExpression=condition)
+    return {_TRANSACT_KINDS[operation]: action}
+
+
+def _rejecting(request: Request) -> Request:
+    """A retried request: its condition fails with ``Reject``, whatever it says."""
+    condition = request.get("condition")
+    if not isinstance(condition, Mapping):
+        return request
+    return {**request, "condition": {**condition, "conditionalCheckFailedHandler": None}}
 
 
 def _match(key: Mapping[str, Any], items: Sequence[Item]) -> Item | None:
@@ -644,7 +685,9 @@ def _match(key: Mapping[str, Any], items: Sequence[Item]) -> Item | None:
 # --- registration (called by resolvers.dynamodb for ``store: aws``) ----------------------------
 
 
-def create_aws_data_source(data_source: DataSource, runtime: Runtime) -> AwsDynamoDBDataSource:
+def create_aws_data_source(
+    data_source: DataSource, runtime: Runtime, invoke_function: InvokeFunction | None = None
+) -> AwsDynamoDBDataSource:
     table_name = str(data_source.config["tableName"])
     settings = AwsSettings.from_config(data_source.config)
     connections: dict[AwsSettings, AwsConnection] = runtime.shared.setdefault(_CONNECTIONS_KEY, {})
@@ -667,4 +710,4 @@ def create_aws_data_source(data_source: DataSource, runtime: Runtime) -> AwsDyna
         # Deviation from AppSync, whose tokens work on any of its hosts: without a configured
         # secret, tokens are valid only in the process that issued them.
         tokens = runtime.shared.setdefault(_TOKENS_KEY, PageTokens(new_secret()))
-    return AwsDynamoDBDataSource(data_source.name, table_name, connection, tokens)
+    return AwsDynamoDBDataSource(data_source.name, table_name, connection, tokens, invoke_function)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from resolvers.dynamodb import values as v
-from resolvers.dynamodb.errors import ValidationError
+from resolvers.dynamodb.errors import ResourceNotFound, ValidationError
 from resolvers.dynamodb.store import TableStore
 from resolvers.dynamodb.values import Item
 from schema.definition import load_definition
@@ -101,7 +101,7 @@ def tables_command(args: argparse.Namespace) -> int:
     command = {"list": _list, "import": _import, "export": _export}[args.tables_command]
     try:
         return asyncio.run(_closing(store, command(store, args)))
-    except (ValidationError, DefinitionError) as error:
+    except (ValidationError, ResourceNotFound, DefinitionError) as error:
         return _fail(str(error))
 
 

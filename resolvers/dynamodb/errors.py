@@ -7,6 +7,7 @@ Tree::
     ├── UnsupportedOperation    an AppSync operation Syncline does not execute (``Sync``)
     ├── ValidationError         what DynamoDB rejects with ``ValidationException``
     │   └── KeyTypeMismatch     a key value of the wrong type (a transaction cancels on it)
+    ├── ResourceNotFound        the table does not exist (``ResourceNotFoundException``)
     ├── ConditionalCheckFailed  a ``condition`` was false; ``item`` (typed) / ``data`` (plain) is
     │                           the item as it is now
     ├── TransactionCanceled     a TransactWriteItems/TransactGetItems was cancelled; ``reasons``
@@ -36,6 +37,7 @@ class DynamoDBErrorType(StrEnum):
     VALIDATION = "DynamoDB:ValidationException"
     CONDITIONAL_CHECK_FAILED = "DynamoDB:ConditionalCheckFailedException"
     TRANSACTION_CANCELED = "DynamoDB:TransactionCanceledException"
+    RESOURCE_NOT_FOUND = "DynamoDB:ResourceNotFoundException"
     INTERNAL_SERVER_ERROR = "DynamoDB:InternalServerError"
     MAPPING_TEMPLATE = "MappingTemplate"
     """AppSync's errorType for a request object it cannot turn into a DynamoDB call."""
@@ -62,6 +64,14 @@ class UnsupportedOperation(ResolverError):
 class ValidationError(ResolverError):
     def __init__(self, message: str) -> None:
         super().__init__(message, DynamoDBErrorType.VALIDATION)
+
+
+class ResourceNotFound(ResolverError):
+    """DynamoDB ``ResourceNotFoundException``: no table of that name (AppSync reports it as
+    ``DynamoDB:ResourceNotFoundException``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, DynamoDBErrorType.RESOURCE_NOT_FOUND)
 
 
 class KeyTypeMismatch(ValidationError):

@@ -66,7 +66,7 @@ from typing import Any, TypeVar
 
 from resolvers.dynamodb import database
 from resolvers.dynamodb.database import STORE_FILE, transaction
-from resolvers.dynamodb.errors import StoreUnavailable, ValidationError
+from resolvers.dynamodb.errors import ResourceNotFound, StoreUnavailable, ValidationError
 from resolvers.dynamodb.expressions import Condition, KeyCondition, UpdateExpression
 from resolvers.dynamodb.items import MAX_PAGE_BYTES, ItemTransaction
 from resolvers.dynamodb.model import (
@@ -335,7 +335,7 @@ class TableStore:
         try:
             return self._tables[name]
         except KeyError:
-            raise ValidationError(
+            raise ResourceNotFound(
                 f"Requested resource not found: Table: {name} not found"
             ) from None
 

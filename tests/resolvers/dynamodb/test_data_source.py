@@ -934,11 +934,6 @@ def runtime_for(tables: dict[str, Any]) -> Runtime:
     ("config", "message"),
     [
         pytest.param({}, "config.tableName is required", id="no-table-name"),
-        pytest.param(
-            {"tableName": "Nope"},
-            "table Nope is not declared in the tables: block",
-            id="undeclared-table",
-        ),
     ],
 )
 def test_factory_rejects_bad_config(config: dict[str, Any], message: str) -> None:

@@ -16,6 +16,7 @@ from resolvers.dynamodb.database import STORE_FILE
 from resolvers.dynamodb.errors import (
     CancellationCode,
     ConditionalCheckFailed,
+    ResourceNotFound,
     StoreUnavailable,
     TransactionCanceled,
     ValidationError,
@@ -219,6 +220,14 @@ def test_batch_get_in_key_order_across_tables() -> None:
     with_store(body)
 
 
+def test_batch_get_of_an_unknown_table() -> None:
+    async def body(store: TableStore) -> None:
+        with pytest.raises(ResourceNotFound, match="Table: Nope not found"):
+            await store.batch_get({"Nope": [{"id": s("a")}]})
+
+    with_store(body)
+
+
 @pytest.mark.parametrize(
     ("requests", "message"),
     [
@@ -233,7 +242,6 @@ def test_batch_get_in_key_order_across_tables() -> None:
             id="duplicates",
         ),
         pytest.param({"Orders": [{"nope": s("a")}]}, "does not match the schema", id="bad-key"),
-        pytest.param({"Nope": [{"id": s("a")}]}, "Table: Nope not found", id="unknown-table"),
         pytest.param({"Orders": []}, "greater than or equal to 1", id="no-keys"),
     ],
 )
@@ -671,7 +679,7 @@ def test_created_tables_persist_until_deleted(tmp_path: Path) -> None:
     async def gone(store: TableStore) -> None:
         await store.open()
         assert "Notes" not in store.tables
-        with pytest.raises(ValidationError, match="Table: Notes not found"):
+        with pytest.raises(ResourceNotFound, match="Table: Notes not found"):
             await store.get_item("Notes", {"pk": s("a"), "sk": n(1)})
 
     with_store(gone, tmp_path)

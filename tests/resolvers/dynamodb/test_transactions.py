@@ -212,7 +212,7 @@ def test_the_response_handler_sees_the_reasons_in_ctx_result() -> None:
         ),
         pytest.param(
             [write("Nope", "DeleteItem", {"id": s("a")})],
-            "DynamoDB:ValidationException",
+            "DynamoDB:ResourceNotFoundException",
             "Table: Nope not found",
             id="unknown-table",
         ),
