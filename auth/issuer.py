@@ -23,12 +23,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import jwt as pyjwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+if TYPE_CHECKING:
+    # cryptography and pyjwt load with the key (first token issued or verified), not with the
+    # server: API-key requests and the Lambda cold start never need them (bench/cold_start.py).
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 KEY_FILE = Path("local-issuer") / "signing-key.pem"
 DEFAULT_CLIENT_ID = "syncline-local-client"
@@ -70,6 +70,9 @@ class LocalIssuer:
             return self._key
 
     def _load_or_create(self) -> rsa.RSAPrivateKey:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         if not self.key_path.exists():
             self.key_path.parent.mkdir(parents=True, exist_ok=True)
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -94,6 +97,8 @@ class LocalIssuer:
         return loaded
 
     def public_jwk(self) -> dict[str, Any]:
+        from jwt.algorithms import RSAAlgorithm
+
         jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.private_key().public_key(), as_dict=True)
         # RFC 7638 thumbprint as the key id, so a new key gets a new kid.
         thumbprint = json.dumps(
@@ -147,5 +152,7 @@ class LocalIssuer:
             claims.update(
                 client_id=client_id, scope="aws.cognito.signin.user.admin", username=username or sub
             )
+        import jwt as pyjwt
+
         headers = {"kid": self.public_jwk()["kid"], "alg": "RS256"}
         return pyjwt.encode(claims, self.private_key(), algorithm="RS256", headers=headers)

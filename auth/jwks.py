@@ -18,15 +18,18 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
 from cachetools import TTLCache
-from jwt import PyJWK
-from jwt.exceptions import PyJWKError
 
 from schema.errors import DefinitionError
 from schema.model import Location
+
+if TYPE_CHECKING:
+    # pyjwt (with cryptography) and httpx load when a key is first parsed or fetched: an API-key
+    # request never needs them, and a Lambda cold start should not pay for them
+    # (bench/cold_start.py).
+    from jwt import PyJWK
 
 log = logging.getLogger("syncline.auth")
 
@@ -37,7 +40,7 @@ REFETCH_INTERVAL = 60.0
 FETCH_TIMEOUT = 5.0
 MAX_DOCUMENT_BYTES = 256 * 1024
 
-Keys = dict[str | None, PyJWK]
+Keys = dict[str | None, "PyJWK"]
 
 
 class KeySource(Protocol):
@@ -48,6 +51,9 @@ class KeySource(Protocol):
 
 def parse_jwks(document: Any) -> Keys:
     """The usable signing keys of a JWKS document; keys of other types or uses are skipped."""
+    from jwt import PyJWK
+    from jwt.exceptions import PyJWKError
+
     keys: Keys = {}
     entries = document.get("keys") if isinstance(document, Mapping) else None
     for entry in entries if isinstance(entries, list) else ():
@@ -109,6 +115,8 @@ class JwksFetcher:
             self._inflight.pop(url, None)
 
     async def _fetch(self, url: str) -> Any:
+        import httpx
+
         self.fetches[url] += 1
         self._last_fetch[url] = self.clock()
         try:

@@ -17,15 +17,16 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt as pyjwt
 from cachetools import TTLCache
-from jwt.exceptions import InvalidTokenError
-from jwt.types import Options
 
 from auth.errors import TOKEN_EXPIRED, UNPARSEABLE_JWT, AuthFailure, unauthorized
 from auth.jwks import ALGORITHMS, KeySource
+
+if TYPE_CHECKING:
+    # pyjwt loads with the first signature check (auth.jwks says why).
+    from jwt.types import Options
 
 LEEWAY = 10.0
 """Seconds of clock skew tolerated on ``exp``, ``nbf`` and ``iat``."""
@@ -120,6 +121,9 @@ async def verify_jwt(
 
 
 async def _verify_signature(token: str, keys: KeySource, issuer: str) -> dict[str, Any]:
+    import jwt as pyjwt
+    from jwt.exceptions import InvalidTokenError
+
     try:
         header = pyjwt.get_unverified_header(token)
     except InvalidTokenError:

@@ -7,7 +7,7 @@ mutation listeners, so a mutation over HTTP or over a socket publishes the same 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLSchema
 from starlette.applications import Starlette
@@ -19,10 +19,14 @@ from resolvers.binding import FieldResolver
 from schema.execution import Executor
 from schema.model import ApiDefinition, FieldCoordinate
 from subscriptions.access import DirectiveAccess, FieldAccess
-from subscriptions.asgi import AppSyncRealtimeEndpoint, GraphQLWebSocketEndpoint
 from subscriptions.engine import SubscriptionEngine
 from subscriptions.protocols.base import RealtimeContext, RealtimeSettings
 from subscriptions.wiring import Wiring
+
+if TYPE_CHECKING:
+    # The protocol handlers load with the endpoints that speak them: the Lambda HTTP path
+    # builds the engine and context only (deploy/aws_lambda/app.py, bench/cold_start.py).
+    from subscriptions.asgi import AppSyncRealtimeEndpoint, GraphQLWebSocketEndpoint
 
 GRAPHQL_PATH = "/graphql"
 REALTIME_PATH = "/graphql/realtime"
@@ -61,6 +65,8 @@ def build_realtime(
 
 
 def realtime_routes(context: RealtimeContext) -> list[WebSocketRoute]:
+    from subscriptions.asgi import AppSyncRealtimeEndpoint, GraphQLWebSocketEndpoint
+
     return [
         WebSocketRoute(GRAPHQL_PATH, GraphQLWebSocketEndpoint(context)),
         WebSocketRoute(REALTIME_PATH, AppSyncRealtimeEndpoint(context)),
@@ -77,6 +83,8 @@ class RealtimeStarlette(Starlette):
     """
 
     def __init__(self, realtime: RealtimeContext, **kwargs: Any) -> None:
+        from subscriptions.asgi import AppSyncRealtimeEndpoint, GraphQLWebSocketEndpoint
+
         super().__init__(**kwargs)
         self.websocket_endpoints: dict[str, GraphQLWebSocketEndpoint | AppSyncRealtimeEndpoint] = {
             GRAPHQL_PATH: GraphQLWebSocketEndpoint(realtime),

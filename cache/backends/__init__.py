@@ -83,10 +83,13 @@ def register(kind: CacheBackendKind) -> Callable[[BackendFactory], BackendFactor
     return decorator
 
 
-def _load_builtin_kinds() -> None:
-    # Imported for their @register side effect; each module is one backend.
-    import cache.backends.memory
-    import cache.backends.redis  # noqa: F401
+def _load_builtin_kind(kind: CacheBackendKind) -> None:
+    # Imported for its @register side effect; each module is one backend. Only the kind in use
+    # is imported: redis is a heavy import that a single machine or a Lambda never needs.
+    if kind is CacheBackendKind.REDIS:
+        import cache.backends.redis
+    else:
+        import cache.backends.memory  # noqa: F401
 
 
 def kind_for(url: str | None) -> CacheBackendKind:
@@ -99,5 +102,6 @@ def kind_for(url: str | None) -> CacheBackendKind:
 
 
 def build_backend(options: BackendOptions) -> CacheBackend:
-    _load_builtin_kinds()
-    return _FACTORIES[kind_for(options.url)](options)
+    kind = kind_for(options.url)
+    _load_builtin_kind(kind)
+    return _FACTORIES[kind](options)

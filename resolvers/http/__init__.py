@@ -8,7 +8,7 @@ folder's service in process (``resolvers.services``).
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
 from resolvers.http.data_source import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, HttpDataSource
 from resolvers.http.sigv4 import SigV4Signer
@@ -16,6 +16,9 @@ from resolvers.registry import DataSourceClient, Runtime, register
 from resolvers.services import services_for
 from schema.definition import HttpAuthorizationType
 from schema.model import DataSource, DataSourceKind
+
+if TYPE_CHECKING:
+    import httpx
 
 LOCAL_SERVICE_ORIGIN = "http://localhost"
 
@@ -25,14 +28,18 @@ def http_data_source(config: DataSource, runtime: Runtime) -> DataSourceClient:
     values = config.config
     timeout = float(values.get("timeout", DEFAULT_TIMEOUT))
     service = values.get("service")
-    if service is not None:
-        transport = httpx.ASGITransport(app=services_for(runtime)[str(service)])
-        client = httpx.AsyncClient(transport=transport, timeout=timeout)
-        endpoint = LOCAL_SERVICE_ORIGIN
-    else:
-        client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-        endpoint = str(values["endpoint"])
-    runtime.exit_stack.push_async_callback(client.aclose)
+    # The client (and httpx) is made at the first request; the service app is found now, so a
+    # bad `service:` still fails at start-up.
+    app = services_for(runtime)[str(service)] if service is not None else None
+
+    def client() -> httpx.AsyncClient:
+        import httpx
+
+        if app is not None:
+            return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), timeout=timeout)
+        return httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+
+    endpoint = LOCAL_SERVICE_ORIGIN if service is not None else str(values["endpoint"])
     signer = None
     authorization = values.get("authorizationConfig") or {}
     iam = authorization.get("awsIamConfig") or {}
@@ -40,7 +47,7 @@ def http_data_source(config: DataSource, runtime: Runtime) -> DataSourceClient:
         signer = SigV4Signer(
             str(iam["signingRegion"]), str(iam["signingServiceName"]), values.get("credentials")
         )
-    return HttpDataSource(
+    source = HttpDataSource(
         config.name,
         endpoint,
         client,
@@ -48,3 +55,5 @@ def http_data_source(config: DataSource, runtime: Runtime) -> DataSourceClient:
         max_response_bytes=int(values.get("maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES)),
         signer=signer,
     )
+    runtime.exit_stack.push_async_callback(source.aclose)
+    return source

@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
-
-import httpx
 
 from resolvers.context import ResolverContext
 from resolvers.http.errors import HttpError, HttpErrorType, InvalidHttpRequest
 from resolvers.http.sigv4 import SigV4Signer
+
+if TYPE_CHECKING:
+    # httpx loads with the first request (``HttpDataSource.client``): a Lambda cold start whose
+    # first request reaches no HTTP data source does not pay for it (bench/cold_start.py).
+    import httpx
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024
@@ -112,20 +115,36 @@ class HttpDataSource:
         self,
         name: str,
         endpoint: str,
-        client: httpx.AsyncClient,
+        client: httpx.AsyncClient | Callable[[], httpx.AsyncClient],
         *,
         timeout: float = DEFAULT_TIMEOUT,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         signer: SigV4Signer | None = None,
     ) -> None:
+        """``client``: the data source's client, or a function making it at the first request."""
         self.name = name
         self.endpoint = endpoint.rstrip("/")
-        self.client = client
+        self._client = None if callable(client) else client
+        self._make_client = client if callable(client) else None
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
         self.signer = signer
 
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            assert self._make_client is not None
+            self._client = self._make_client()
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the client, if a request made one."""
+        if self._client is not None:
+            await self._client.aclose()
+
     async def invoke(self, request: Any, ctx: ResolverContext) -> Any:
+        import httpx
+
         call = HttpRequest.parse(request)
         url = self.endpoint + call.resource_path
         if call.query:

@@ -67,9 +67,13 @@ def register(kind: BrokerKind) -> Callable[[BrokerFactory], BrokerFactory]:
     return decorator
 
 
-def _load_builtin_kinds() -> None:
-    import subscriptions.brokers.memory
-    import subscriptions.brokers.redis  # noqa: F401
+def _load_builtin_kind(kind: BrokerKind) -> None:
+    # Imported for its @register side effect. Only the kind in use is imported: redis is a heavy
+    # import that a single process or a Lambda never needs (bench/cold_start.py).
+    if kind is BrokerKind.REDIS:
+        import subscriptions.brokers.redis
+    else:
+        import subscriptions.brokers.memory  # noqa: F401
 
 
 def kind_for(url: str | None) -> BrokerKind:
@@ -82,5 +86,6 @@ def kind_for(url: str | None) -> BrokerKind:
 
 
 def build_broker(url: str | None, channel: str, deliver: Deliver) -> Broker:
-    _load_builtin_kinds()
-    return _FACTORIES[kind_for(url)](url, channel, deliver)
+    kind = kind_for(url)
+    _load_builtin_kind(kind)
+    return _FACTORIES[kind](url, channel, deliver)
