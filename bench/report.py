@@ -109,11 +109,14 @@ def table(measurements: list[Measurement], baseline: str = "ceiling") -> str:
             "req/cpu-s",
             f"vs {baseline}",
             "(cpu)",
+            "vs apollo",
+            "(cpu)",
         )
     ]
     for m in measurements:
         run = m.median
         share = ratio(measurements, m.case, m.server, baseline)
+        peer = ratio(measurements, m.case, m.server, "apollo")
         rows.append(
             (
                 m.case,
@@ -125,6 +128,8 @@ def table(measurements: list[Measurement], baseline: str = "ceiling") -> str:
                 _per_cpu(run),
                 "-" if share is None else f"{share.median:.1%}",
                 "-" if share is None or share.median_cpu is None else f"{share.median_cpu:.1%}",
+                "-" if peer is None else f"{peer.median:.2f}x",
+                "-" if peer is None or peer.median_cpu is None else f"{peer.median_cpu:.2f}x",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -1,8 +1,8 @@
 """The servers under test, and running one as a uvicorn subprocess pinned to one CPU.
 
 A server is an entry in ``SERVERS``: how to start it on a port and whether its responses must
-equal Syncline's byte for byte. A server in another language (Apollo Server, say) is one more
-entry whose ``argv`` starts ``node`` instead of uvicorn; ``exact`` false then compares JSON.
+equal Syncline's byte for byte. Apollo Server (``bench/apollo``) is the entry whose ``argv``
+starts ``node`` instead of uvicorn; its ``exact`` is false, so its answers are compared as JSON.
 """
 
 from __future__ import annotations
@@ -87,7 +87,30 @@ CEILING = ServerSpec(
     env=lambda launch: {CEILING_RESPONSES_ENV: str(launch.ceiling_responses)},
 )
 
-SERVERS: tuple[ServerSpec, ...] = (SYNCLINE, CEILING)
+APOLLO_DIR = REPO / "bench" / "apollo"
+
+
+def _apollo(launch: Launch) -> list[str]:
+    """``node bench/apollo/server.mjs PORT``, after ``npm ci`` there if it never ran.
+
+    Apollo Server is pinned in ``bench/apollo/package.json`` + lock and installed by the bench
+    only, so ``make test`` never fetches it."""
+    if not (APOLLO_DIR / "node_modules" / "@apollo" / "server").is_dir():
+        if shutil.which("npm") is None:
+            raise BenchError("npm (Node >= 20) is required to run Apollo Server")
+        completed = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=APOLLO_DIR,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise BenchError("npm ci in bench/apollo failed")
+    return ["node", str(APOLLO_DIR / "server.mjs"), str(launch.port)]
+
+
+APOLLO = ServerSpec("apollo", _apollo, env=lambda _: {"NODE_ENV": "production"}, exact=False)
+
+SERVERS: tuple[ServerSpec, ...] = (SYNCLINE, CEILING, APOLLO)
 """Measured in this order for each case; SYNCLINE also supplies the expected responses."""
 
 
