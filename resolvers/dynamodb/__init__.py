@@ -68,8 +68,11 @@ def table_store(runtime: Runtime) -> TableStore:
 
 
 async def start_table_store(runtime: Runtime) -> None:
-    """Server start-up (the app's lifespan): open the store and start deleting expired items."""
-    if not runtime.api.tables:
+    """Server start-up (the app's lifespan): open the store and start deleting expired items.
+
+    Also without declared tables once the ``/dynamodb`` endpoint made the store: tables created
+    through it may have TTL too."""
+    if not runtime.api.tables and _STORE_KEY not in runtime.shared:
         return
     store = table_store(runtime)
     await store.open()
