@@ -283,6 +283,14 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return handler(event, context)
 
 
+if os.environ.get("_HANDLER") == "server.lambda_handler":
+    # Loaded by the Lambda runtime as the function's handler module: import what the handler
+    # needs now, in the INIT phase, which provisioned concurrency and SnapStart run before any
+    # request (AWS Lambda developer guide, "Lambda execution environment lifecycle"). The API
+    # itself still loads with the first event.
+    import deploy.aws_lambda  # noqa: F401
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":

@@ -3,8 +3,9 @@
 ``bench/cold_start.py`` times the cold start; these tests pin *what* it loads, in a fresh
 interpreter, so a module-level import that drags the server, AWS SDK or Redis client back onto
 the cold path fails here, without any timing. Each case runs ``server.lambda_handler`` the way
-the Lambda runtime does: import the handler, then (for ``first-event``) answer one HTTP API
-event for the orders example with an API key.
+the Lambda runtime does (``_HANDLER`` names it): import the handler module (INIT), then, for
+``first-event``, answer one HTTP API event for the orders example with an API key. ``import``
+is the same import outside Lambda (the CLI's).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ def cold_start(tmp_path: Path, stage: str) -> dict[str, object]:
         "SYNCLINE_DATA_DIR": str(tmp_path / "data"),
         "LAMBDA_TASK_ROOT": str(ROOT),
     }
+    if stage != "import":
+        env["_HANDLER"] = "server.lambda_handler"
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, stage, str(EVENT)],
         cwd=ROOT,
@@ -98,6 +101,7 @@ def loaded(modules: object, packages: tuple[str, ...]) -> list[str]:
     "stage",
     [
         pytest.param("import", id="import"),
+        pytest.param("lambda-init", id="lambda-init"),
         pytest.param("first-event", id="first-event"),
     ],
 )
@@ -107,6 +111,10 @@ def test_cold_start_loads_only_what_the_request_needs(tmp_path: Path, stage: str
         assert result["status"] == 200
     assert loaded(result["modules"], SERVE_ONLY) == []
     assert loaded(result["modules"], NOT_FOR_AN_API_KEY_QUERY) == []
+    # On Lambda the handler's imports happen in INIT (server.py); elsewhere not at all.
+    assert loaded(result["modules"], ("deploy.aws_lambda.app",)) == (
+        [] if stage == "import" else ["deploy.aws_lambda.app"]
+    )
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
