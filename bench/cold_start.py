@@ -26,6 +26,8 @@ gets an empty ``SYNCLINE_DATA_DIR``, like a fresh environment's ``/tmp``. Wall t
 what else the machine runs, so the CPU time (user + system) of each child is recorded too, with
 the load average before and after.
 
+``--also CHECKOUT`` adds the cold start of another checkout (a ``git worktree`` of an older
+commit) to the same rounds, for a before/after that both runs saw the same machine.
 ``--importtime`` runs one more cold start under ``python -X importtime`` and prints the 25
 imports with the largest cumulative time and the self time per top-level package;
 ``--breakdown`` times load_api's steps again inside a warm process (imports already paid), to
@@ -125,6 +127,8 @@ class Variant:
     code: str
     answers: bool = False
     """The child prints one JSON line (the cold start's answer) before it exits."""
+    repo: Path = REPO
+    """The checkout the child runs in (``--also`` adds another commit's cold start)."""
 
 
 VARIANTS = {
@@ -154,13 +158,13 @@ class WrongAnswer(Exception):
     pass
 
 
-def _child_env(pycache: Path, data_dir: Path) -> dict[str, str]:
+def _child_env(pycache: Path, data_dir: Path, repo: Path = REPO) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(
         PYTHONPYCACHEPREFIX=str(pycache),
-        SYNCLINE_API_DIR=str(API_DIR),
+        SYNCLINE_API_DIR=str(repo / API_DIR.relative_to(REPO)),
         SYNCLINE_DATA_DIR=str(data_dir),
-        LAMBDA_TASK_ROOT=str(REPO),
+        LAMBDA_TASK_ROOT=str(repo),
         _HANDLER="server.lambda_handler",  # as Lambda sets it: server.py imports in INIT
     )
     return env
@@ -174,12 +178,14 @@ def _children_cpu_ms() -> float:
 def run_once(variant: Variant, pycache: Path, scratch: Path, flags: tuple[str, ...] = ()) -> Run:
     data_dir = Path(tempfile.mkdtemp(dir=scratch))
     argv = [sys.executable, *flags, "-c", variant.code, str(EVENT), ",".join(HEAVY)]
+    # Another checkout compiles into its own prefix: the same paths under two roots.
+    pycache = pycache if variant.repo == REPO else pycache.with_name(f"pycache-{variant.name}")
     cpu_before = _children_cpu_ms()
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv,
-        cwd=REPO,
-        env=_child_env(pycache, data_dir),
+        cwd=variant.repo,
+        env=_child_env(pycache, data_dir, variant.repo),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE if flags else subprocess.DEVNULL,
         text=True,
@@ -303,6 +309,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated")
     parser.add_argument("--importtime", action="store_true", help="top 25 cumulative imports")
     parser.add_argument("--breakdown", action="store_true", help="load_api's steps, warm")
+    parser.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="CHECKOUT",
+        help="also measure the cold start of another checkout (a git worktree of an older "
+        "commit, say) in the same rounds, as variant cold-start@<dir name>",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--fail-on-miss", action="store_true", help="exit 1 above the target")
     args = parser.parse_args(argv)
@@ -310,6 +325,13 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in VARIANTS]
     if unknown:
         parser.error(f"unknown variant(s) {unknown}; known: {', '.join(VARIANTS)}")
+    variants_by_name = dict(VARIANTS)
+    for checkout in args.also:
+        other = Variant(
+            f"cold-start@{checkout.resolve().name}", COLD_START, True, checkout.resolve()
+        )
+        variants_by_name[other.name] = other
+        names.append(other.name)
 
     scratch = Path(tempfile.mkdtemp(prefix="syncline-cold-"))
     pycache = scratch / "pycache"
@@ -327,11 +349,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         for name in names:  # warm-up: compiles bytecode into the prefix, warms the page cache
-            run_once(VARIANTS[name], pycache, scratch)
+            run_once(variants_by_name[name], pycache, scratch)
         runs: dict[str, list[Run]] = {name: [] for name in names}
         for _ in range(args.runs):
             for name in names:
-                runs[name].append(run_once(VARIANTS[name], pycache, scratch))
+                runs[name].append(run_once(variants_by_name[name], pycache, scratch))
         results["machine"]["load_average_after"] = os.getloadavg()
 
         print(
@@ -349,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             print(f"  {name:15s} wall {_fmt(entry['wall_ms'])}")
             print(f"  {'':15s} cpu  {_fmt(entry['cpu_ms'])}")
-            if VARIANTS[name].answers:
+            if variants_by_name[name].answers:
                 answers = [r.answer for r in rs if r.answer is not None]
                 entry["exit_ms"] = _summary([r.exit_ms for r in rs])
                 entry["cpu_to_exit_ms"] = _summary([r.cpu_exit_ms for r in rs])
