@@ -36,7 +36,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["JavaDateTimeFormat", "resolve_zone"]
 
@@ -73,6 +72,10 @@ def resolve_zone(name: str) -> tzinfo:
         if delta > timedelta(hours=18):
             raise ValueError(f"time zone offset {name!r} is beyond ±18:00")
         return timezone(-delta if sign == "-" else delta)
+    # zoneinfo loads with the first named zone: importing it reads sysconfig for the zone
+    # search path, work a resolver that never names a zone should not pay at start-up.
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -206,6 +209,8 @@ def _format_field(field: Field, moment: datetime) -> str:
 
 
 def _zone_id(moment: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
     zone = moment.tzinfo
     return zone.key if isinstance(zone, ZoneInfo) else moment.tzname() or "UTC"
 
