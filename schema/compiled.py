@@ -9,8 +9,9 @@ set becomes a tuple of field steps carrying their definition, nodes, constant ar
 (only where one is bound) and a completion function specialised for the return type (non-null,
 list, leaf, object, abstract). At run time a leaf read from a dict parent is one ``dict.get`` and
 one type test; a response path and resolve info are built only where a resolver runs or an error
-is reported; a resolver's coroutine is driven in place and becomes a task only if it really
-suspends (a NONE or cached resolver never does).
+is reported; a resolver's coroutine is driven in place (a NONE or cached resolver never
+suspends, so it costs no task); one that suspends finishes in the same task after its earlier
+siblings (``_settle``), so sibling resolvers waiting for I/O are not yet concurrent.
 
 Semantics are graphql-core 3.3's (spec, "Executing Fields", "Value Completion", "Handling Field
 Errors"): errors are located and collected with the same ``CollectedErrors``, a null in a
@@ -133,22 +134,19 @@ class _Resume:
                     return stop.value
 
 
-async def _finish(rest: _Resume) -> Any:
-    return await rest
-
-
 def _settle(coro: Coroutine[Any, Any, Any]) -> Any:
-    """The coroutine's value if it completes without suspending, else a task finishing it.
+    """The coroutine's value if it completes without suspending, else an awaitable finishing it.
 
     A resolver that answers from memory (a NONE data source, a cache hit) never suspends, so it
-    costs one ``send`` instead of a task and an event-loop round; one that waits for I/O goes on
-    as a task, concurrently with its siblings, as it would under graphql-core's ``gather``.
+    costs one ``send`` instead of a task and an event-loop round. One that suspends must finish
+    in the task it started in (anyio cancel scopes and ``asyncio.timeout`` are bound to it), so
+    pending siblings are awaited one after another in the current task, not gathered.
     """
     try:
         yielded = coro.send(None)
     except StopIteration as stop:
         return stop.value
-    return asyncio.ensure_future(_finish(_Resume(coro, yielded)))
+    return _Resume(coro, yielded)
 
 
 # --- Plans -----------------------------------------------------------------------------------
@@ -612,11 +610,13 @@ class Run:
         return self._gather_fields(results, pending)
 
     async def _gather_fields(self, results: dict[str, Any], pending: list[str]) -> Any:
-        if len(pending) == 1:
-            results[pending[0]] = await results[pending[0]]
-        else:
-            values = await _gather_settling([results[key] for key in pending])
-            results.update(zip(pending, values, strict=True))
+        # In this task, one after another: see ``_settle``.
+        for done, key in enumerate(pending):
+            try:
+                results[key] = await results[key]
+            except Exception:
+                _settle_in_background([results[k] for k in pending[done + 1 :]])
+                raise
         return results
 
     def execute_serially(self, plan: ObjectPlan, source: Any) -> Any:
@@ -709,9 +709,12 @@ class Run:
             return None
 
     async def gather_into(self, completed: list[Any], pending: list[int]) -> list[Any]:
-        values = await _gather_settling([completed[index] for index in pending])
-        for index, value in zip(pending, values, strict=True):
-            completed[index] = value
+        for done, index in enumerate(pending):
+            try:
+                completed[index] = await completed[index]
+            except Exception:
+                _settle_in_background([completed[i] for i in pending[done + 1 :]])
+                raise
         return completed
 
     async def complete_object_async(
@@ -751,16 +754,6 @@ class Run:
         return GraphQLCoreExecutor.ensure_valid_runtime_type(
             cast(Any, self), name, type_, step.details, info, result
         )
-
-
-async def _gather_settling(awaitables: list[Any]) -> list[Any]:
-    """``gather``, but when one fails the others still finish before the error propagates
-    (graphql-core's ``gather_with_cancel`` lets them settle so none is orphaned)."""
-    results = await asyncio.gather(*awaitables, return_exceptions=True)
-    for value in results:
-        if isinstance(value, BaseException):
-            raise value
-    return results
 
 
 def _settle_in_background(awaitables: list[Any]) -> None:

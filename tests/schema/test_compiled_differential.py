@@ -241,11 +241,24 @@ async def _echo(source: Any, info: Any, x: int | None = None) -> int | None:
     return x
 
 
-def _errors(result: ExecutionResult) -> list[tuple[str, str, str]]:
-    return sorted(
-        (e.message, repr(e.path), repr([(loc.line, loc.column) for loc in e.locations or ()]))
+def _errors(result: ExecutionResult) -> set[tuple[str, tuple[Any, ...], str]]:
+    return {
+        (
+            e.message,
+            tuple(e.path or ()),
+            repr([(loc.line, loc.column) for loc in e.locations or ()]),
+        )
         for e in result.errors or ()
-    )
+    }
+
+
+def _under_null(data: Any, path: tuple[Any, ...]) -> bool:
+    """Whether an ancestor of ``path`` was nulled by propagation (is null in ``data``)."""
+    for key in path[:-1]:
+        if data is None:
+            return True
+        data = data[key]
+    return data is None
 
 
 async def _both(
@@ -276,4 +289,9 @@ def test_compiled_plans_match_graphql_core(
     assert validate(schema, parse(query)) == [], query
     expected, compiled = asyncio.run(_both(schema, query, root, variables))
     assert compiled.data == expected.data, query
-    assert _errors(compiled) == _errors(expected), query
+    # An error inside a subtree that a non-null error later nulls is reported if it happened
+    # first (CollectedErrors drops it otherwise). A plan finishes a resolver that does not
+    # suspend at once, graphql-core after an await, so only such errors may differ.
+    got, want = _errors(compiled), _errors(expected)
+    assert want - got == set(), query
+    assert all(_under_null(compiled.data, path) for _, path, _ in got - want), query
