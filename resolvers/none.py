@@ -16,6 +16,9 @@ from schema.model import DataSource, DataSourceKind
 
 
 class NoneDataSource:
+    never_suspends = True
+    """``invoke`` awaits nothing, so resolvers on NONE sources can run synchronously."""
+
     async def invoke(self, request: Any, ctx: ResolverContext) -> Any:
         if request is None:
             return None

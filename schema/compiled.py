@@ -9,9 +9,9 @@ set becomes a tuple of field steps carrying their definition, nodes, constant ar
 (only where one is bound) and a completion function specialised for the return type (non-null,
 list, leaf, object, abstract). At run time a leaf read from a dict parent is one ``dict.get`` and
 one type test; a response path and resolve info are built only where a resolver runs or an error
-is reported; a resolver's coroutine is driven in place (a NONE or cached resolver never
-suspends, so it costs no task); one that suspends finishes in the same task after its earlier
-siblings (``_settle``), so sibling resolvers waiting for I/O are not yet concurrent.
+is reported; resolvers on NONE data sources answer synchronously (``resolvers.binding``), and
+pending resolver coroutines are gathered like graphql-core's: one is awaited in place, several
+run concurrently in their own tasks, so siblings waiting for I/O overlap.
 
 Semantics are graphql-core 3.3's (spec, "Executing Fields", "Value Completion", "Handling Field
 Errors"): errors are located and collected with the same ``CollectedErrors``, a null in a
@@ -27,8 +27,7 @@ by a graphql-core executor built for that request.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
-from types import CoroutineType
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
 from graphql import (
@@ -70,6 +69,7 @@ from graphql.execution.executor import CollectedErrors, invalid_return_type_erro
 from graphql.execution.executor import Executor as GraphQLCoreExecutor
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from graphql.pyutils import Path, Undefined, inspect, is_awaitable, is_iterable
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from graphql.type.definition import GraphQLResolveInfoHelpers
 
 Complete = Callable[["Run", Any, Path, Any], Any]
@@ -106,47 +106,6 @@ class Unsupported(Exception):
 
 
 # --- Driving resolver coroutines -----------------------------------------------------------
-
-
-class _Resume:
-    """The rest of a coroutine whose first step already ran; awaited by a task."""
-
-    __slots__ = ("coro", "yielded")
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], yielded: Any) -> None:
-        self.coro = coro
-        self.yielded = yielded
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        coro, yielded = self.coro, self.yielded
-        while True:
-            try:
-                sent = yield yielded
-            except BaseException as error:  # cancellation too: it goes to the coroutine
-                try:
-                    yielded = coro.throw(error)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    yielded = coro.send(sent)
-                except StopIteration as stop:
-                    return stop.value
-
-
-def _settle(coro: Coroutine[Any, Any, Any]) -> Any:
-    """The coroutine's value if it completes without suspending, else an awaitable finishing it.
-
-    A resolver that answers from memory (a NONE data source, a cache hit) never suspends, so it
-    costs one ``send`` instead of a task and an event-loop round. One that suspends must finish
-    in the task it started in (anyio cancel scopes and ``asyncio.timeout`` are bound to it), so
-    pending siblings are awaited one after another in the current task, not gathered.
-    """
-    try:
-        yielded = coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    return _Resume(coro, yielded)
 
 
 # --- Plans -----------------------------------------------------------------------------------
@@ -421,8 +380,6 @@ def _list(item: Complete, item_type: GraphQLOutputType, step: FieldStep) -> Comp
         for index, value in enumerate(result):
             item_path = path.add_key(index, None)
             try:
-                if type(value) is CoroutineType:
-                    value = _settle(value)
                 if is_awaitable(value):
                     done: Any = run.complete_awaitable(
                         item, item_type, step, item_path, info, value
@@ -610,13 +567,14 @@ class Run:
         return self._gather_fields(results, pending)
 
     async def _gather_fields(self, results: dict[str, Any], pending: list[str]) -> Any:
-        # In this task, one after another: see ``_settle``.
-        for done, key in enumerate(pending):
-            try:
-                results[key] = await results[key]
-            except Exception:
-                _settle_in_background([results[k] for k in pending[done + 1 :]])
-                raise
+        # One pending field is awaited in this task; several run concurrently, each in its
+        # own task (as graphql-core gathers them), so siblings waiting for I/O overlap and a
+        # BatchInvoke loader sees them all.
+        if len(pending) == 1:
+            results[pending[0]] = await results[pending[0]]
+        else:
+            values = await gather_with_cancel(*(results[key] for key in pending))
+            results.update(zip(pending, values, strict=True))
         return results
 
     def execute_serially(self, plan: ObjectPlan, source: Any) -> Any:
@@ -660,8 +618,6 @@ class Run:
             resolve = step.resolve
             if resolve is not None:
                 result = resolve(source, info, **args)
-                if type(result) is CoroutineType:
-                    result = _settle(result)
             elif isinstance(source, Mapping):
                 result = source.get(step.name)
                 if callable(result):
@@ -709,12 +665,12 @@ class Run:
             return None
 
     async def gather_into(self, completed: list[Any], pending: list[int]) -> list[Any]:
-        for done, index in enumerate(pending):
-            try:
-                completed[index] = await completed[index]
-            except Exception:
-                _settle_in_background([completed[i] for i in pending[done + 1 :]])
-                raise
+        if len(pending) == 1:
+            completed[pending[0]] = await completed[pending[0]]
+            return completed
+        values = await gather_with_cancel(*(completed[index] for index in pending))
+        for index, value in zip(pending, values, strict=True):
+            completed[index] = value
         return completed
 
     async def complete_object_async(
