@@ -15,7 +15,6 @@ checks on them apply (unused placeholders, empty maps, maps without expressions)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
-from enum import StrEnum
 from typing import Any
 
 from resolvers.dynamodb.endpoint.tables import TableOperations
@@ -52,19 +51,11 @@ from resolvers.dynamodb.model import (
     TransactWrite,
     key_names,
 )
+from resolvers.dynamodb.requests import Select
 from resolvers.dynamodb.store import TableStore
 from resolvers.dynamodb.values import Item
 
 _MAX_SEGMENTS = 1_000_000
-
-
-class Select(StrEnum):
-    """Query and Scan ``Select``."""
-
-    ALL_ATTRIBUTES = "ALL_ATTRIBUTES"
-    ALL_PROJECTED_ATTRIBUTES = "ALL_PROJECTED_ATTRIBUTES"
-    SPECIFIC_ATTRIBUTES = "SPECIFIC_ATTRIBUTES"
-    COUNT = "COUNT"
 
 
 _LEGACY = {
