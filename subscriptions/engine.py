@@ -64,11 +64,27 @@ from subscriptions.wiring import Wiring
 log = logging.getLogger("syncline.subscriptions")
 
 
+class Message(str):
+    """One event as every member of a group receives it: the JSON text ``{"data": {...}}``.
+
+    A ``str``, so any subscriber can use it as text; ``data`` is the same text as UTF-8, encoded
+    once for the group, which WebSocket connections frame and write as bytes.
+    """
+
+    data: bytes
+
+    def __new__(cls, text: str) -> Message:
+        message = super().__new__(cls, text)
+        message.data = text.encode()
+        return message
+
+
 class Subscriber(Protocol):
     """One subscription as its protocol handler sees it."""
 
-    def deliver(self, message: str) -> None:
-        """``message`` is the event as JSON (``{"data": ...}``); queue it, never block."""
+    def deliver(self, message: Message) -> None:
+        """``message`` is the event rendered for this subscriber's group; queue it, never
+        block. The same object goes to every member of the group."""
         ...
 
     def invalidated(self) -> None:
@@ -120,9 +136,9 @@ class Group:
             self.filter is None or self.filter.matches(payload)
         )
 
-    def render(self, payload: Any) -> str:
-        return json.dumps(
-            self.projection.render(payload), separators=(",", ":"), ensure_ascii=False
+    def render(self, payload: Any) -> Message:
+        return Message(
+            json.dumps(self.projection.render(payload), separators=(",", ":"), ensure_ascii=False)
         )
 
 

@@ -4,6 +4,9 @@ A ``ProtocolHandler`` lives for one connection and keeps all of that connection'
 (``self.operations``), dispatching each text frame to ``handle_<message type>`` of its protocol.
 A bad frame gets the protocol's own error or close code and never touches another connection.
 Outgoing frames go through the connection's ``Outbox``, so no send ever blocks the fan-out.
+
+An idle connection is a handler suspended in ``run`` on the server's ``receive``: the endpoints
+return the handler's coroutine instead of awaiting it, so no other frame stays suspended with it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, ClassVar
@@ -24,7 +27,8 @@ from auth.modes import Authorization, HttpCall, RequestAuthorizer
 from resolvers.context import Request as CtxRequest
 from schema.execution import Executor
 from subscriptions.engine import Subscription, SubscriptionEngine
-from subscriptions.outbox import DEFAULT_LIMIT, Outbox
+from subscriptions.frames import FRAME_WRITER_EXTENSION
+from subscriptions.outbox import DEFAULT_LIMIT, Flusher, FrameOutbox, Outbox, SendOutbox
 from subscriptions.protocols.ticker import Ticker
 
 log = logging.getLogger("syncline.subscriptions.ws")
@@ -72,9 +76,11 @@ class RealtimeContext:
     env: Mapping[str, str]
     settings: RealtimeSettings = field(default_factory=RealtimeSettings)
     ticker: Ticker = field(init=False)
+    flusher: Flusher = field(init=False)
 
     def __post_init__(self) -> None:
         self.ticker = Ticker(self.settings.tick_interval)
+        self.flusher = Flusher()
 
 
 def offered_subprotocols(scope: Scope) -> list[str]:
@@ -88,17 +94,31 @@ def scope_headers(scope: Scope) -> dict[str, str]:
 
 
 class Socket:
-    """The ASGI side of one WebSocket: accept, receive text, queued sends, close."""
+    """The ASGI side of one WebSocket: accept, receive text, queued sends, close.
+
+    Sends go through a ``FrameOutbox`` when the server offers a frame writer (``syncline
+    serve``), else through a ``SendOutbox`` over the ASGI ``send``."""
 
     __slots__ = ("_receive", "_send", "accepted", "closing", "outbox", "scope")
 
     def __init__(
-        self, scope: Scope, receive: Receive, send: Send, queue_limit: int, on_overflow: Any
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        queue_limit: int,
+        on_overflow: Callable[[int], None],
+        flusher: Flusher | None = None,
     ) -> None:
         self.scope = scope
         self._receive = receive
         self._send = send
-        self.outbox = Outbox(self._send_text, on_overflow, queue_limit)
+        writer = (scope.get("extensions") or {}).get(FRAME_WRITER_EXTENSION)
+        self.outbox: Outbox = (
+            FrameOutbox(writer, flusher, on_overflow, queue_limit)
+            if writer is not None and flusher is not None
+            else SendOutbox(self._send_text, on_overflow, queue_limit)
+        )
         self.accepted = False
         self.closing = False
 
@@ -128,24 +148,16 @@ class Socket:
         """Refuse the handshake (HTTP 403)."""
         await self._send({"type": "websocket.close", "code": StandardCloseCode.POLICY_VIOLATION})
 
-    async def receive(self) -> str | bytes | None:
-        """The next frame, or None once the peer is gone."""
-        while True:
-            message = await self._receive()
-            kind = message["type"]
-            if kind == "websocket.disconnect":
-                return None
-            if kind == "websocket.receive":
-                text = message.get("text")
-                if text is not None:
-                    return str(text)
-                return bytes(message.get("bytes") or b"")
+    def receive_event(self) -> Awaitable[MutableMapping[str, Any]]:
+        """The server's next ASGI event. Not a coroutine: while a connection idles, only the
+        handler's ``run`` frame is suspended."""
+        return self._receive()
 
     def send(self, text: str) -> None:
-        self.outbox.put(text)
+        self.outbox.put_text(text)
 
     def send_json(self, message: Mapping[str, Any]) -> None:
-        self.outbox.put(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
+        self.outbox.put_text(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
 
     async def close(self, code: IntEnum, reason: str = "") -> None:
         """Send what is queued, then the close frame; later frames are ignored."""
@@ -182,7 +194,14 @@ class ProtocolHandler:
     ) -> None:
         self.context = context
         self.settings = context.settings
-        self.socket = Socket(scope, receive, send, self.settings.send_queue_limit, self._overflow)
+        self.socket = Socket(
+            scope,
+            receive,
+            send,
+            self.settings.send_queue_limit,
+            self._overflow,
+            context.flusher,
+        )
         self.operations: dict[str, Subscription | None] = {}
         """Subscription id → its subscription (None while it is starting)."""
         self.authorization: Authorization | None = None
@@ -190,29 +209,52 @@ class ProtocolHandler:
 
     # -- the connection's life --------------------------------------------------------------
 
+    def admits(self) -> bool:
+        """Whether to accept the handshake (else it is refused with HTTP 403)."""
+        return True
+
     async def run(self) -> None:
+        """The whole connection: handshake, frames until the peer leaves, clean-up."""
+        if not await self.socket.wait_connect():
+            return
+        if not self.admits():
+            await self.socket.reject()
+            return
         await self.socket.accept(self.subprotocol)
         self.started()
         self.context.ticker.watch(self)
-        limit = getattr(self.settings, self.max_frame_bytes_setting)
         try:
-            while not self.socket.closing:
-                frame = await self.socket.receive()
-                if frame is None:
-                    break
-                if len(frame) > limit:
-                    await self.frame_too_large(len(frame), limit)
-                    continue
-                await self.handle_frame(frame)
+            socket = self.socket
+            # The event goes straight to ``handle_event``: while the connection idles, this
+            # frame holds no copy of the last message.
+            while not socket.closing and await self.handle_event(await socket.receive_event()):
+                pass
         finally:
             self.context.ticker.unwatch(self)
             self.end_all()
+            if not self.socket.closing:
+                self.socket.outbox.close()  # the peer is gone: nothing more can reach it
 
     def started(self) -> None:
         """Called once the WebSocket is accepted (start the protocol's timers)."""
 
     def tick(self, now: float) -> None:
         """Called about once a second by the ticker."""
+
+    async def handle_event(self, event: Mapping[str, Any]) -> bool:
+        """Handle one ASGI event; False once the peer is gone."""
+        kind = event["type"]
+        if kind == "websocket.disconnect":
+            return False
+        if kind == "websocket.receive":
+            text = event.get("text")
+            frame = str(text) if text is not None else bytes(event.get("bytes") or b"")
+            limit = getattr(self.settings, self.max_frame_bytes_setting)
+            if len(frame) > limit:
+                await self.frame_too_large(len(frame), limit)
+            else:
+                await self.handle_frame(frame)
+        return True
 
     async def handle_frame(self, frame: str | bytes) -> None:
         if isinstance(frame, bytes):

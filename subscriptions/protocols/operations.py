@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from graphql import OperationType
 
 from auth.modes import Authorization
 from resolvers.context import RequestState
 from schema.errors import format_errors
-from subscriptions.engine import SubscribeRequest
+from subscriptions.engine import Message, SubscribeRequest
 from subscriptions.errors import SubscriptionError
 from subscriptions.protocols.base import ProtocolHandler
 
@@ -35,18 +35,28 @@ def connection_headers(upgrade: Mapping[str, str], payload: Any) -> dict[str, st
     return headers
 
 
-class _Subscriber:
-    """The engine's view of one subscription: a message prefix and the connection's outbox."""
+def message_prefix(id_: str, data_type: str) -> bytes:
+    """``{"id":…,"type":…,"payload":`` — what precedes the event in a result message; the
+    message is ``prefix + event + "}"``, joined as bytes per subscriber."""
+    return f'{{"id":{json.dumps(id_)},"type":"{data_type}","payload":'.encode()
 
-    __slots__ = ("handler", "id", "prefix")
+
+class _Subscriber:
+    """The engine's view of one subscription: its message prefix and the connection's outbox.
+
+    ``deliver`` runs once per subscriber per event: it hands the prefix and the group's
+    rendered event to the outbox, which joins them into a frame."""
+
+    __slots__ = ("handler", "id", "outbox", "prefix")
 
     def __init__(self, handler: OperationsHandler, id_: str) -> None:
         self.handler = handler
         self.id = id_
-        self.prefix = f'{{"id":{json.dumps(id_)},"type":"{handler.data_type}","payload":'
+        self.prefix = message_prefix(id_, handler.data_type)
+        self.outbox = handler.socket.outbox
 
-    def deliver(self, message: str) -> None:
-        self.handler.deliver(self, message)
+    def deliver(self, message: Message) -> None:
+        self.outbox.put_message(self.prefix, message)
 
     def invalidated(self) -> None:
         if self.handler.operations.pop(self.id, False) is not False:
@@ -54,19 +64,12 @@ class _Subscriber:
 
 
 class OperationsHandler(ProtocolHandler):
-    __slots__ = ("headers",)
+    __slots__ = ()
     data_type = "data"
     """The type of result messages (``next`` in graphql-transport-ws)."""
     serves_queries = False
     """Whether queries and mutations may run over this protocol."""
-
-    def deliver(self, subscriber: _Subscriber, message: str) -> None:
-        self.socket.send(f"{subscriber.prefix}{message}}}")
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.headers: dict[str, str] = {}
-        """The credentials the connection was authorized with (request headers for resolvers)."""
+    subscriber_class: ClassVar[type[_Subscriber]] = _Subscriber
 
     def send_error(self, id_: str, errors: list[dict[str, Any]]) -> None:
         raise NotImplementedError
@@ -111,7 +114,7 @@ class OperationsHandler(ProtocolHandler):
             query, variables, operation_name, authorization, self.ctx_request(headers)
         )
         try:
-            subscription = await engine.subscribe(request, _Subscriber(self, id_))
+            subscription = await engine.subscribe(request, self.subscriber_class(self, id_))
         except SubscriptionError as error:
             if self.operations.pop(id_, False) is None:
                 self.send_error(id_, error.as_errors())

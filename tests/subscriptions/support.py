@@ -166,6 +166,9 @@ CREATE = """mutation Create($input: TicketInput!) {
   createTicket(input: $input) { id group severity title tags owner { name } }
 }"""
 
+ASGI_SEND = "websockets-sansio"
+"""uvicorn's stock sans-I/O WebSocket protocol: no frame writer, so the ASGI ``send`` path."""
+
 TEST_SETTINGS = RealtimeSettings(
     init_timeout=1.0,
     keepalive_interval=60.0,
@@ -190,13 +193,20 @@ def _free_socket() -> socket.socket:
 
 @contextlib.contextmanager
 def serve(
-    api_dir: Path, settings: RealtimeSettings = TEST_SETTINGS, data_dir: Path | None = None
+    api_dir: Path,
+    settings: RealtimeSettings = TEST_SETTINGS,
+    data_dir: Path | None = None,
+    ws: str = WS_PROTOCOL,
 ) -> Iterator[str]:
-    """Serve ``api_dir`` on a real uvicorn in a thread; yields ``http://127.0.0.1:PORT``."""
+    """Serve ``api_dir`` on a real uvicorn in a thread; yields ``http://127.0.0.1:PORT``.
+
+    ``ws`` is uvicorn's WebSocket implementation: ``syncline serve``'s by default (frames written
+    straight to the transport), or ``ASGI_SEND`` (uvicorn's own sans-I/O protocol, so messages go
+    through the ASGI ``send`` as under any other server)."""
     app = create_app_for(load_api(api_dir, data_dir), realtime_settings=settings)
     sock = _free_socket()
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", ws=WS_PROTOCOL, ws_per_message_deflate=False)
+    config = uvicorn.Config(app, log_level="warning", ws=ws, ws_per_message_deflate=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -21,6 +21,7 @@ from typing import Any
 
 from auth.errors import AuthFailure
 from auth.modes import Authorization
+from subscriptions.engine import Message
 from subscriptions.protocols.appsync_realtime.credentials import (
     BadCredentials,
     connection_credentials,
@@ -49,16 +50,34 @@ def _refusal(failure: AuthFailure) -> dict[str, Any]:
     }
 
 
+class _RealtimeSubscriber(_Subscriber):
+    """AppSync's 240 KB limit applies to outgoing messages too: a larger event becomes an
+    ``error`` for the subscription instead of a ``data`` message."""
+
+    __slots__ = ()
+    handler: AppSyncRealtimeHandler
+
+    def deliver(self, message: Message) -> None:
+        size = len(message.data)
+        if size > self.handler.settings.max_payload_bytes:
+            self.handler.message_too_large(self.id, size)
+        else:
+            self.outbox.put_message(self.prefix, message)
+
+
 class AppSyncRealtimeHandler(OperationsHandler):
-    __slots__ = ("idle_since", "init_deadline", "next_keepalive")
+    __slots__ = ("headers", "idle_since", "init_deadline", "next_keepalive")
 
     subprotocol = SUBPROTOCOL
     data_type = "data"
     serves_queries = False
     max_frame_bytes_setting = "max_payload_bytes"
+    subscriber_class = _RealtimeSubscriber
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.headers: dict[str, str] = {}
+        """The credentials the connection was authorized with (a start's default)."""
         self.init_deadline = 0.0
         self.next_keepalive = 0.0
         self.idle_since = 0.0
@@ -68,11 +87,8 @@ class AppSyncRealtimeHandler(OperationsHandler):
         path = str(self.socket.scope.get("path", ""))
         return path[: -len(REALTIME_SUFFIX)] if path.endswith(REALTIME_SUFFIX) else path
 
-    async def run(self) -> None:
-        if SUBPROTOCOL not in offered_subprotocols(self.socket.scope):
-            await self.socket.reject()
-            return
-        await super().run()
+    def admits(self) -> bool:
+        return SUBPROTOCOL in offered_subprotocols(self.socket.scope)
 
     def started(self) -> None:
         self.init_deadline = time.monotonic() + self.settings.init_timeout
@@ -118,18 +134,15 @@ class AppSyncRealtimeHandler(OperationsHandler):
     def send_error(self, id_: str, errors: list[dict[str, Any]]) -> None:
         self.socket.send_json({"id": id_, "type": "error", "payload": {"errors": errors}})
 
-    def deliver(self, subscriber: _Subscriber, message: str) -> None:
-        if len(message) > self.settings.max_payload_bytes:
-            self.error(
-                _error(
-                    ErrorType.LIMIT_EXCEEDED,
-                    f"The subscription message of {len(message)} bytes exceeds the "
-                    f"{self.settings.max_payload_bytes // 1024} KB limit",
-                ),
-                subscriber.id,
-            )
-            return
-        super().deliver(subscriber, message)
+    def message_too_large(self, id_: str, size: int) -> None:
+        self.error(
+            _error(
+                ErrorType.LIMIT_EXCEEDED,
+                f"The subscription message of {size} bytes exceeds the "
+                f"{self.settings.max_payload_bytes // 1024} KB limit",
+            ),
+            id_,
+        )
 
     # -- bad frames -------------------------------------------------------------------------
 
