@@ -60,3 +60,7 @@ class FrameWriter(Protocol):
     def on_writable(self, callback: Callable[[], None] | None) -> None:
         """Call ``callback`` whenever a paused transport resumes writing."""
         ...
+
+    def abort(self) -> None:
+        """Drop the TCP connection at once, discarding what is buffered."""
+        ...

@@ -59,6 +59,10 @@ class Outbox(Protocol):
         """Stop sending: drop what is queued."""
         ...
 
+    def abort(self) -> None:
+        """Drop the connection itself, where the server allows it."""
+        ...
+
     @property
     def pending(self) -> int: ...
 
@@ -198,6 +202,10 @@ class FrameOutbox:
         self._writer.on_writable(None)
         self._wake_waiters()
 
+    def abort(self) -> None:
+        self.close()
+        self._writer.abort()
+
     @property
     def pending(self) -> int:
         return self._count
@@ -314,6 +322,10 @@ class SendOutbox:
         if coroutine is not None:
             coroutine.close()
         self._wake_waiters()
+
+    def abort(self) -> None:
+        """The ASGI interface has no way to drop a connection: only stop sending."""
+        self.close()
 
     @property
     def pending(self) -> int:

@@ -13,6 +13,7 @@ held per connection.
   ``subscriptions.frames.FrameWriter`` (ASGI scope extension ``FRAME_WRITER_EXTENSION``): the
   subscription fan-out writes pre-built frames into the transport synchronously, instead of one
   ``send`` coroutine, a ``websockets`` ``Frame`` object and a serialisation per message.
+  ``abort`` resets a connection whose client reads nothing, not even its close frame.
 - **Lean receive.** ``receive`` returns a future instead of being a coroutine over an
   ``asyncio.Queue``: an idle connection keeps one pending future, not a queue of four deques
   plus the suspended frames of ``receive`` and ``Queue.get``. Reading pauses only while a
@@ -26,6 +27,9 @@ held per connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import struct
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -176,6 +180,15 @@ class FlowControlledWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def on_writable(self, callback: Callable[[], None] | None) -> None:
         self._on_writable = callback
+
+    def abort(self) -> None:
+        # Linger 0: close with a reset, so the kernel lets go of the unsent data as well
+        # (a plain close would keep it, orphaned, for a client that reads nothing).
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
 
     def pause_writing(self) -> None:
         self.writable.clear()

@@ -63,6 +63,9 @@ class RealtimeSettings:
     max_message_bytes: int = 1_048_576
     """Incoming frame limit on ``WS /graphql``."""
     send_queue_limit: int = DEFAULT_LIMIT
+    close_timeout: float = 5.0
+    """Seconds a closing connection waits for its queued messages, then for its close frame to
+    be written; a client that reads nothing in that time has its TCP connection dropped."""
     tick_interval: float = 1.0
 
 
@@ -99,7 +102,7 @@ class Socket:
     Sends go through a ``FrameOutbox`` when the server offers a frame writer (``syncline
     serve``), else through a ``SendOutbox`` over the ASGI ``send``."""
 
-    __slots__ = ("_receive", "_send", "accepted", "closing", "outbox", "scope")
+    __slots__ = ("_receive", "_send", "accepted", "close_timeout", "closing", "outbox", "scope")
 
     def __init__(
         self,
@@ -109,8 +112,10 @@ class Socket:
         queue_limit: int,
         on_overflow: Callable[[int], None],
         flusher: Flusher | None = None,
+        close_timeout: float = 5.0,
     ) -> None:
         self.scope = scope
+        self.close_timeout = close_timeout
         self._receive = receive
         self._send = send
         writer = (scope.get("extensions") or {}).get(FRAME_WRITER_EXTENSION)
@@ -165,10 +170,17 @@ class Socket:
             return
         self.closing = True
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.outbox.flush(), timeout=5)
+            await asyncio.wait_for(self.outbox.flush(), timeout=self.close_timeout)
         self.outbox.close()
-        with contextlib.suppress(Exception):
-            await self._send({"type": "websocket.close", "code": int(code), "reason": reason})
+        close = {"type": "websocket.close", "code": int(code), "reason": reason}
+        try:
+            await asyncio.wait_for(self._send(close), timeout=self.close_timeout)
+        except TimeoutError:
+            # The client reads nothing, not even the close frame (a slow consumer that
+            # stopped): drop the TCP connection rather than keep it and its buffers.
+            self.outbox.abort()
+        except Exception:
+            pass  # the peer is gone already
 
 
 class ProtocolHandler:
@@ -201,6 +213,7 @@ class ProtocolHandler:
             self.settings.send_queue_limit,
             self._overflow,
             context.flusher,
+            self.settings.close_timeout,
         )
         self.operations: dict[str, Subscription | None] = {}
         """Subscription id → its subscription (None while it is starting)."""

@@ -23,6 +23,7 @@ class FakeWriter:
         self.paused = False
         self.callback: Callable[[], None] | None = None
         self.fail = False
+        self.aborted = False
 
     @property
     def writing_paused(self) -> bool:
@@ -35,6 +36,9 @@ class FakeWriter:
 
     def on_writable(self, callback: Callable[[], None] | None) -> None:
         self.callback = callback
+
+    def abort(self) -> None:
+        self.aborted = True
 
     def resume(self) -> None:
         self.paused = False
@@ -159,6 +163,18 @@ def test_a_failed_write_closes_the_outbox() -> None:
         box.put_text("a")
         await next_iteration()
         assert (box.closed, overflows) == (True, [])
+
+    asyncio.run(run())
+
+
+def test_abort_drops_the_connection() -> None:
+    async def run() -> None:
+        writer = FakeWriter()
+        writer.paused = True
+        box, _ = outbox(writer)
+        box.put_text("a")
+        box.abort()
+        assert (box.closed, box.pending, writer.aborted) == (True, 0, True)
 
     asyncio.run(run())
 

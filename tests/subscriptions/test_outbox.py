@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import errno
 import json
 import logging
 import os
@@ -64,10 +65,22 @@ def _stalled_subscriber(port: int) -> socket.socket:
     return sock
 
 
+def _reset_without_reading(sock: socket.socket, timeout: float) -> bool:
+    """Whether the peer resets the connection (the kernel records ECONNRESET on the socket)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == errno.ECONNRESET:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_a_client_that_stops_reading_is_dropped(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = replace(TEST_SETTINGS, send_queue_limit=5, max_message_bytes=1 << 20)
+    settings = replace(
+        TEST_SETTINGS, send_queue_limit=5, max_message_bytes=1 << 20, close_timeout=0.5
+    )
     caplog.set_level(logging.WARNING, logger="syncline.subscriptions.ws")
     with serve(ticket_api(tmp_path / "api"), settings) as base:
         port = int(base.rsplit(":", 1)[1])
@@ -108,6 +121,9 @@ def test_a_client_that_stops_reading_is_dropped(
                         pass
 
             asyncio.run(run())
+            # It never reads its close frame either, so its TCP connection is dropped (reset)
+            # while it still reads nothing.
+            assert _reset_without_reading(stalled, timeout=15)
         finally:
             stalled.close()
     assert any(

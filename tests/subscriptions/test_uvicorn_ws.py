@@ -31,6 +31,9 @@ class FakeTransport:
     def close(self) -> None:
         self.closing = True
 
+    def abort(self) -> None:
+        self.closing = True
+
     def pause_reading(self) -> None:
         self.reading = False
 
