@@ -13,6 +13,7 @@ ASGI ``send`` coroutine instead (``subscriptions/outbox.py``). This module impor
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from typing import Protocol
 
@@ -22,6 +23,8 @@ _FIN_TEXT = 0x81
 """FIN set, opcode 1 (text)."""
 
 _SHORT_HEADERS = tuple(bytes((_FIN_TEXT, length)) for length in range(126))
+_MEDIUM_HEADER = struct.Struct(">BBH").pack
+_LONG_HEADER = struct.Struct(">BBQ").pack
 
 
 def frame_header(length: int) -> bytes:
@@ -29,8 +32,8 @@ def frame_header(length: int) -> bytes:
     if length < 126:
         return _SHORT_HEADERS[length]
     if length < 65536:
-        return bytes((_FIN_TEXT, 126)) + length.to_bytes(2, "big")
-    return bytes((_FIN_TEXT, 127)) + length.to_bytes(8, "big")
+        return _MEDIUM_HEADER(_FIN_TEXT, 126, length)
+    return _LONG_HEADER(_FIN_TEXT, 127, length)
 
 
 def text_frame(payload: bytes) -> bytes:
