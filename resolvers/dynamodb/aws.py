@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from resolvers.context import ResolverContext
 from resolvers.dynamodb import requests as r
 from resolvers.dynamodb import values as v
-from resolvers.dynamodb.conditions import InvokeFunction, after_failed_condition
+from resolvers.dynamodb.conditions import InvokeFunction, conditional_write
 from resolvers.dynamodb.data_source import Operation
 from resolvers.dynamodb.errors import (
     CancellationCode,
@@ -429,29 +429,20 @@ class AwsDynamoDBDataSource:
         attempt: Callable[[], Awaitable[Any]],
         expected: Item | None,
     ) -> Any:
-        """Run ``attempt``; a failed condition goes through AppSync's handling (conditions.py)."""
-        try:
-            return await attempt()
-        except ConditionalCheckFailed as failure:
-            retry_handlers = {
-                Operation.PUT_ITEM: self.put_item,
-                Operation.UPDATE_ITEM: self.update_item,
-                Operation.DELETE_ITEM: self.delete_item,
-            }
-
-            async def retry(retried: Request) -> Any:
-                return await retry_handlers[operation](_rejecting(retried), ctx)
-
-            return await after_failed_condition(
-                failure,
-                operation=operation.value,
-                request=request,
-                expected=expected,
-                table=self.table_name,
-                ctx=ctx,
-                invoke=self.invoke_function,
-                retry=retry,
-            )
+        return await conditional_write(
+            attempt,
+            operation=operation.value,
+            request=request,
+            expected=expected,
+            table=self.table_name,
+            ctx=ctx,
+            invoke=self.invoke_function,
+            writers={
+                Operation.PUT_ITEM.value: self.put_item,
+                Operation.UPDATE_ITEM.value: self.update_item,
+                Operation.DELETE_ITEM.value: self.delete_item,
+            },
+        )
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -663,14 +654,6 @@ def _transact_write(entry: Mapping[str, Any], index: int) -> dict[str, Any]:
         action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     expressions.into(action, UpdateExpression=update, ConditionExpression=condition)
     return {_TRANSACT_KINDS[operation]: action}
-
-
-def _rejecting(request: Request) -> Request:
-    """A retried request: its condition fails with ``Reject``, whatever it says."""
-    condition = request.get("condition")
-    if not isinstance(condition, Mapping):
-        return request
-    return {**request, "condition": {**condition, "conditionalCheckFailedHandler": None}}
 
 
 def _match(key: Mapping[str, Any], items: Sequence[Item]) -> Item | None:

@@ -166,3 +166,49 @@ def _handler_event(
         "resolver": resolver,
         "identity": ctx.identity if ctx is not None else None,
     }
+
+
+Writer = Callable[[Request, ResolverContext | None], Awaitable[Any]]
+
+
+def rejecting(request: Request) -> Request:
+    """A retried request: its condition fails with ``Reject``, whatever it says."""
+    condition = request.get("condition")
+    if not isinstance(condition, Mapping):
+        return request
+    return {**request, "condition": {**condition, "conditionalCheckFailedHandler": None}}
+
+
+async def conditional_write(
+    attempt: Callable[[], Awaitable[Any]],
+    *,
+    operation: str,
+    request: Request,
+    expected: Item | None,
+    table: str,
+    ctx: ResolverContext | None,
+    invoke: InvokeFunction | None,
+    writers: Mapping[str, Writer],
+) -> Any:
+    """Run one conditional write; a failed condition goes through AppSync's handling above.
+
+    ``writers`` maps each write operation to the data source method that retries it (both the
+    embedded store's and the boto3 backend's data sources pass their own).
+    """
+    try:
+        return await attempt()
+    except ConditionalCheckFailed as failure:
+
+        async def retry(retried: Request) -> Any:
+            return await writers[operation](rejecting(retried), ctx)
+
+        return await after_failed_condition(
+            failure,
+            operation=operation,
+            request=request,
+            expected=expected,
+            table=table,
+            ctx=ctx,
+            invoke=invoke,
+            retry=retry,
+        )

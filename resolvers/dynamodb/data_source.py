@@ -18,9 +18,8 @@ from resolvers.context import ResolverContext
 from resolvers.dynamodb import requests as r
 from resolvers.dynamodb import values as v
 from resolvers.dynamodb.batch import batch_delete_item, batch_get_item, batch_put_item
-from resolvers.dynamodb.conditions import InvokeFunction, after_failed_condition
+from resolvers.dynamodb.conditions import InvokeFunction, conditional_write
 from resolvers.dynamodb.errors import (
-    ConditionalCheckFailed,
     InvalidRequest,
     UnsupportedOperation,
     ValidationError,
@@ -179,29 +178,20 @@ class DynamoDBDataSource:
         attempt: Callable[[], Awaitable[Any]],
         expected: Item | None,
     ) -> Any:
-        """Run ``attempt``; a failed condition goes through AppSync's handling (conditions.py)."""
-        try:
-            return await attempt()
-        except ConditionalCheckFailed as failure:
-            retry_handlers = {
-                Operation.PUT_ITEM: self.put_item,
-                Operation.UPDATE_ITEM: self.update_item,
-                Operation.DELETE_ITEM: self.delete_item,
-            }
-
-            async def retry(retried: Request) -> Any:
-                return await retry_handlers[operation](_rejecting(retried), ctx)
-
-            return await after_failed_condition(
-                failure,
-                operation=operation.value,
-                request=request,
-                expected=expected,
-                table=self.table.name,
-                ctx=ctx,
-                invoke=self.invoke_function,
-                retry=retry,
-            )
+        return await conditional_write(
+            attempt,
+            operation=operation.value,
+            request=request,
+            expected=expected,
+            table=self.table.name,
+            ctx=ctx,
+            invoke=self.invoke_function,
+            writers={
+                Operation.PUT_ITEM.value: self.put_item,
+                Operation.UPDATE_ITEM.value: self.update_item,
+                Operation.DELETE_ITEM.value: self.delete_item,
+            },
+        )
 
     # --- pages (AppSync: "Query", "Scan") ------------------------------------------------
 
@@ -276,14 +266,6 @@ class DynamoDBDataSource:
             plain=_plain_page(projection, select),
         )
         return _page_result(page, view, projection, tokens, select)
-
-
-def _rejecting(request: Request) -> Request:
-    """A retried request: its condition fails with ``Reject``, whatever it says."""
-    condition = request.get("condition")
-    if not isinstance(condition, Mapping):
-        return request
-    return {**request, "condition": {**condition, "conditionalCheckFailedHandler": None}}
 
 
 def _start_key(tokens: PageTokens, view: IndexView, request: Request) -> Item | None:
