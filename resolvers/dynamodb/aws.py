@@ -46,14 +46,13 @@ from resolvers.context import ResolverContext
 from resolvers.dynamodb import requests as r
 from resolvers.dynamodb import values as v
 from resolvers.dynamodb.conditions import InvokeFunction, conditional_write
-from resolvers.dynamodb.data_source import Operation
+from resolvers.dynamodb.data_source import Operation, dispatch
 from resolvers.dynamodb.errors import (
     CancellationCode,
     CancellationReason,
     ConditionalCheckFailed,
     InvalidRequest,
     TransactionCanceled,
-    UnsupportedOperation,
     ValidationError,
 )
 from resolvers.dynamodb.model import TransactOperation
@@ -343,22 +342,7 @@ class AwsDynamoDBDataSource:
         }
 
     async def invoke(self, request: Any, ctx: ResolverContext | None) -> Any:
-        if not isinstance(request, Mapping):
-            raise InvalidRequest("a DynamoDB request must be an object with an 'operation'")
-        raw = request.get("operation")
-        try:
-            operation = Operation(str(raw))
-        except ValueError:
-            raise InvalidRequest(
-                f"unknown DynamoDB operation {raw!r}; expected one of "
-                + ", ".join(o.value for o in Operation)
-            ) from None
-        handler = self._handlers.get(operation)
-        if handler is None:
-            raise UnsupportedOperation(
-                operation.value, "it needs a versioned data source (conflict detection)"
-            )
-        return await handler(request, ctx)
+        return await dispatch(self._handlers, request, ctx)
 
     async def _call(self, operation: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return await self.connection.call(operation, arguments)

@@ -60,6 +60,31 @@ class Operation(StrEnum):
 Handler = Callable[[Request, "ResolverContext | None"], Awaitable[Any]]
 
 
+async def dispatch(
+    handlers: Mapping[Operation, Handler], request: Any, ctx: ResolverContext | None
+) -> Any:
+    """Run an AppSync DynamoDB request object with the handler for its ``operation``.
+
+    Shared by the embedded and the boto3 data sources, so both refuse the same bad requests.
+    """
+    if not isinstance(request, Mapping):
+        raise InvalidRequest("a DynamoDB request must be an object with an 'operation'")
+    raw = request.get("operation")
+    try:
+        operation = Operation(str(raw))
+    except ValueError:
+        raise InvalidRequest(
+            f"unknown DynamoDB operation {raw!r}; expected one of "
+            + ", ".join(o.value for o in Operation)
+        ) from None
+    handler = handlers.get(operation)
+    if handler is None:
+        raise UnsupportedOperation(
+            operation.value, "it needs a versioned data source (conflict detection)"
+        )
+    return await handler(request, ctx)
+
+
 class DynamoDBDataSource:
     """Executes AppSync DynamoDB request objects; single-item operations and pages go to
     ``table``, batches and transactions to the tables they name.
@@ -100,22 +125,7 @@ class DynamoDBDataSource:
         }
 
     async def invoke(self, request: Any, ctx: ResolverContext | None) -> Any:
-        if not isinstance(request, Mapping):
-            raise InvalidRequest("a DynamoDB request must be an object with an 'operation'")
-        raw = request.get("operation")
-        try:
-            operation = Operation(str(raw))
-        except ValueError:
-            raise InvalidRequest(
-                f"unknown DynamoDB operation {raw!r}; expected one of "
-                + ", ".join(o.value for o in Operation)
-            ) from None
-        handler = self._handlers.get(operation)
-        if handler is None:
-            raise UnsupportedOperation(
-                operation.value, "it needs a versioned data source (conflict detection)"
-            )
-        return await handler(request, ctx)
+        return await dispatch(self._handlers, request, ctx)
 
     # --- single items (AppSync: "GetItem", "PutItem", "UpdateItem", "DeleteItem") --------
 
