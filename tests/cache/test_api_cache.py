@@ -13,8 +13,8 @@ import pytest
 from cache.api_cache import ApiCache, CacheSettings
 from cache.keys import decode_value, encode_value
 from schema.model import CachingBehavior
-from tests.cache.conftest import PrivateRedis
 from tests.cache.support import Clock
+from tests.redis_support import PrivateRedis
 
 KEY = "Query.item:0123"
 

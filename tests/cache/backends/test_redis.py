@@ -16,10 +16,10 @@ import redis
 
 from auth.identity import api_id
 from cache.backends.redis import RedisBackend, namespace_prefix
-from tests.cache.conftest import PrivateRedis
 from tests.cache.support import ADMIN_KEY, client, post, write_cache_api
 from tests.cache.test_resolver import ITEM, PER, calls
 from tests.live import free_port
+from tests.redis_support import PrivateRedis
 
 ITEM_CACHING = "caching: {ttl: 30, keys: [$context.arguments.id]}"
 

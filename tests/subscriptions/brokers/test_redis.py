@@ -2,98 +2,29 @@
 subscriptions across processes, and the broker reconnects by itself.
 
 Uses the machine's Redis at 127.0.0.1:6379 (started here if it is not answering); the outage test
-runs a private ``redis-server`` on a free port so it can stop and restart it.
+runs a private ``redis-server`` on a free port so it can stop and restart it (both fixtures come
+from ``tests.redis_support``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-import redis
 import websockets
 
-from tests.live import ROOT, free_port, running_server
+from tests.live import ROOT, running_server
+from tests.redis_support import PrivateRedis
 
 EXAMPLE = ROOT / "examples" / "orders"
 API_KEY = "da2-syncline-local-example-key"
 SUBSCRIBE = 'subscription { onOrderUpdated(customerId: "%s") { id customerId status } }'
 PLACE = """mutation { placeOrder(input: {customerId: "%s", items: [{sku: "A", quantity: 1,
   price: 3}], cardToken: "tok"}) { id customerId status } }"""
-MACHINE_REDIS = "redis://127.0.0.1:6379/0"
-
-
-def _answers(url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def _redis_server() -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (Debian package redis-server)")
-    return binary
-
-
-@pytest.fixture(scope="module")
-def machine_redis() -> str:
-    if not _answers(MACHINE_REDIS):
-        subprocess.run(
-            [_redis_server(), "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-             "--save", "", "--appendonly", "no"],
-            check=True, timeout=10,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not _answers(MACHINE_REDIS):
-            if time.monotonic() > deadline:
-                pytest.fail("Redis at 127.0.0.1:6379 is not answering and could not be started")
-            time.sleep(0.1)
-    return MACHINE_REDIS
-
-
-class PrivateRedis:
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.tmp = tmp
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [_redis_server(), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.tmp)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not _answers(self.url):
-            assert time.monotonic() < deadline, "private redis-server did not start"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 async def health(base: str) -> dict[str, Any]:

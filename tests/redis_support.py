@@ -1,0 +1,88 @@
+"""Redis for the tests (cache and subscriptions): the machine's shared Redis at 127.0.0.1:6379 (started here if it is
+not answering), and private ``redis-server`` processes on free ports for tests that stop one.
+
+Never skipped: without ``redis-server`` these tests fail, in CI and everywhere else.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.live import free_port
+
+MACHINE_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def redis_server() -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (Debian package redis-server)")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def machine_redis() -> str:
+    if not answers(MACHINE_REDIS):
+        subprocess.run(
+            [redis_server(), "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+             "--save", "", "--appendonly", "no"],
+            check=True, timeout=10,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not answers(MACHINE_REDIS):
+            if time.monotonic() > deadline:
+                pytest.fail("Redis at 127.0.0.1:6379 is not answering and could not be started")
+            time.sleep(0.1)
+    return MACHINE_REDIS
+
+
+class PrivateRedis:
+    """A ``redis-server`` of this test's own, so stopping it disturbs nobody else."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [redis_server(), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while not answers(self.url):
+            assert self.process.poll() is None, "private redis-server exited"
+            assert time.monotonic() < deadline, "private redis-server did not start"
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
