@@ -10,25 +10,21 @@ wired the way `server.create_app` wires GraphiQL; `_app()`'s return line is the 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 import server
+from tests.serve import serving
 from web.graphiql import render_graphiql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,32 +42,9 @@ def _app(data_dir: Path) -> Starlette:
 # --- the page over HTTP ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _serve(app: Starlette) -> Iterator[str]:
-    """Run `app` on a real uvicorn bound to a free 127.0.0.1 port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            assert thread.is_alive(), "uvicorn exited during start-up"
-            assert time.monotonic() < deadline, "uvicorn did not start within 15 s"
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with _serve(_app(tmp_path_factory.mktemp("data"))) as url:
+    with serving(_app(tmp_path_factory.mktemp("data"))) as url:
         yield url
 
 

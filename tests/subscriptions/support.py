@@ -10,21 +10,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
 from subscriptions.protocols.base import RealtimeSettings
 from subscriptions.uvicorn_ws import WS_PROTOCOL
 from tests.apis import API_KEY, write_api
+from tests.serve import serving
 from web.api import load_api
 from web.app import create_app_for
 
@@ -184,13 +182,6 @@ def ticket_api(root: Path) -> Path:
     return write_api(root, SCHEMA, CONFIG, FILES)
 
 
-def _free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @contextlib.contextmanager
 def serve(
     api_dir: Path,
@@ -204,23 +195,8 @@ def serve(
     straight to the transport), or ``ASGI_SEND`` (uvicorn's own sans-I/O protocol, so messages go
     through the ASGI ``send`` as under any other server)."""
     app = create_app_for(load_api(api_dir, data_dir), realtime_settings=settings)
-    sock = _free_socket()
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", ws=ws, ws_per_message_deflate=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            assert thread.is_alive(), "uvicorn exited during start-up"
-            assert time.monotonic() < deadline, "uvicorn did not start within 15 s"
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+    with serving(app, ws=ws, ws_per_message_deflate=False) as base:
+        yield base
 
 
 def ws_url(base: str, path: str = "/graphql") -> str:
