@@ -1,9 +1,11 @@
 """``python -m bench``: measure every server on every case and report ratios to the ceiling.
 
-Steps: install wrk if missing; start Syncline once to capture and check its responses; start
-every server in ``SERVERS`` (each pinned to ``--server-cpu``) and verify its answers; for each
-round, case and server, run a warm-up then a measured wrk run pinned to ``--load-cpu``, so that
-each server run is paired with the ceiling's run beside it; verify again; print the table and
+Steps: install wrk if missing; for each API the cases use, start Syncline once to capture and
+check its responses; start every server in ``SERVERS`` for each API (each pinned to
+``--server-cpu``) and verify its answers; for each round, case and server, run a warm-up then a
+measured wrk run pinned to ``--load-cpu`` (with the case's subscribers connected from the load
+CPU, when it has a subscription), so that each server run is paired with the ceiling's run
+beside it; verify again; measure RSS under load (``bench.memory``); print the table and
 PASS/MISS per target; write ``bench/results/latest.json``.
 """
 
@@ -21,19 +23,32 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench.cases import API_KEY, CASES, TARGETS, Case
+from bench import orders
+from bench.cases import CASES, LATENCY_TARGETS, TARGETS, Api, Case
 from bench.load import CONNECTIONS, THREADS, LoadResult, ensure_wrk, lua_script, run_wrk
-from bench.report import Measurement, table, targets_text, verdicts, write_json
+from bench.memory import REQUESTS, MemoryReport, check_memory
+from bench.report import (
+    Measurement,
+    deliveries_text,
+    latency_verdicts,
+    table,
+    targets_text,
+    verdicts,
+    write_json,
+)
 from bench.servers import (
     REPO,
     SERVERS,
     SYNCLINE,
     BenchError,
+    RunningServer,
     ServerSpec,
+    api_data,
     ceiling_responses,
     running,
     uvicorn_options,
 )
+from bench.subscribers import Deliveries, subscribed
 from bench.verify import capture, verify, write_ceiling_responses
 
 T = TypeVar("T", Case, ServerSpec)
@@ -68,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--server-cpu", type=int, default=0, help="CPU the servers are pinned to")
     parser.add_argument("--load-cpu", type=int, default=1, help="CPU wrk is pinned to")
+    parser.add_argument(
+        "--memory-requests",
+        type=int,
+        default=REQUESTS,
+        help="RSS after N and 2N requests to the example (default 100000; 0 skips the check)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the raw JSON goes")
     parser.add_argument(
         "--fail-on-miss", action="store_true", help="exit 1 when a target is missed"
@@ -120,6 +141,53 @@ def _busy_cpus(seconds: float = 1.0) -> float:
     return cpus * (busy_after - busy_before) / max(1, total_after - total_before)
 
 
+def _capture(cases: tuple[Case, ...], apis: tuple[Api, ...], cpu: int, workdir: Path) -> Any:
+    expected = {}
+    for api in apis:
+        mine = tuple(case for case in cases if case.api == api)
+        print(f"capturing syncline's responses ({', '.join(c.name for c in mine)})", flush=True)
+        if api.seeded:
+            orders.write_data(api_data(workdir, api))
+        with running(SYNCLINE, cpu, workdir, api) as reference:
+            expected.update(capture(reference.url, mine))
+    write_ceiling_responses(ceiling_responses(workdir), cases, expected)
+    return expected
+
+
+def _run_case(
+    case: Case, spec: ServerSpec, server: RunningServer, args: argparse.Namespace, script: Path
+) -> tuple[LoadResult, Deliveries | None]:
+    """A warm-up and a measured wrk run; the subscribers, if any, connected through both."""
+    warmup = min(3, args.duration) if args.warmup is None else args.warmup
+    with ExitStack() as stack:
+        fan_out = case.subscription is not None and spec.subscriptions
+        subscribers = (
+            stack.enter_context(subscribed(server.url, case, args.load_cpu)) if fan_out else None
+        )
+        loads = [run_wrk(server, script, warmup, args.load_cpu)] if warmup > 0 else []
+        load = run_wrk(server, script, args.duration, args.load_cpu)
+        loads.append(load)
+        deliveries = None
+        if subscribers is not None:
+            counts = subscribers.counts()
+            deliveries = Deliveries(
+                subscribers=len(counts),
+                fewest=min(counts),
+                most=max(counts),
+                answered=sum(run.requests for run in loads),
+                in_flight=sum(CONNECTIONS + run.socket_errors for run in loads),
+            )
+    if load.non_2xx:
+        raise BenchError(f"{case.name} / {spec.name}: {load.non_2xx} non-2xx responses")
+    if load.socket_errors:
+        print(f"  warning: {load.socket_errors} socket errors", flush=True)
+    if deliveries is not None:
+        print(f"  {deliveries.describe()}", flush=True)
+        if not deliveries.complete:
+            raise BenchError(f"{case.name} / {spec.name}: events lost: {deliveries.describe()}")
+    return load, deliveries
+
+
 def measure(
     cases: tuple[Case, ...],
     servers: tuple[ServerSpec, ...],
@@ -127,42 +195,53 @@ def measure(
     workdir: Path,
 ) -> list[Measurement]:
     warmup = min(3, args.duration) if args.warmup is None else args.warmup
-    print(f"capturing syncline's responses ({', '.join(c.name for c in cases)})", flush=True)
-    with running(SYNCLINE, args.server_cpu, workdir) as reference:
-        expected = capture(reference.url, cases)
-    write_ceiling_responses(ceiling_responses(workdir), cases, expected)
-
-    runs: dict[tuple[str, str], list[LoadResult]] = {}
+    apis = tuple(dict.fromkeys(case.api for case in cases))
+    expected = _capture(cases, apis, args.server_cpu, workdir)
+    runs: dict[tuple[str, str], list[tuple[LoadResult, Deliveries | None]]] = {}
     with ExitStack() as stack:
-        live = {s.name: stack.enter_context(running(s, args.server_cpu, workdir)) for s in servers}
-        for spec in servers:
-            verify(spec, live[spec.name].url, cases, expected)
+        live = {
+            (spec.name, api.name): stack.enter_context(running(spec, args.server_cpu, workdir, api))
+            for api in apis
+            for spec in servers
+            if any(case.api == api and case.runs_on(spec.name) for case in cases)
+        }
+
+        def check_all() -> None:
+            for spec in servers:
+                for api in apis:
+                    if (spec.name, api.name) in live:
+                        mine = tuple(case for case in cases if case.api == api)
+                        verify(spec, live[spec.name, api.name].url, mine, expected)
+
+        check_all()
         for case in cases:
-            (workdir / f"{case.name}.lua").write_text(lua_script(case.body, API_KEY))
+            (workdir / f"{case.name}.lua").write_text(lua_script(case.body, case.api.api_key))
         # Rounds outermost and servers innermost: a server and its ceiling are always measured
         # back to back, so a burst of load elsewhere on the machine hits both or neither.
         for round_ in range(1, args.rounds + 1):
             for case in cases:
                 for spec in servers:
+                    if not case.runs_on(spec.name):
+                        continue
                     print(
                         f"round {round_}/{args.rounds}  {case.name} / {spec.name}: "
                         f"warm-up {warmup}s, run {args.duration}s",
                         flush=True,
                     )
+                    server = live[spec.name, case.api.name]
                     script = workdir / f"{case.name}.lua"
-                    if warmup > 0:
-                        run_wrk(live[spec.name], script, warmup, args.load_cpu)
-                    load = run_wrk(live[spec.name], script, args.duration, args.load_cpu)
-                    if load.non_2xx:
-                        raise BenchError(
-                            f"{case.name} / {spec.name}: {load.non_2xx} non-2xx responses"
-                        )
-                    if load.socket_errors:
-                        print(f"  warning: {load.socket_errors} socket errors", flush=True)
-                    runs.setdefault((case.name, spec.name), []).append(load)
-        for spec in servers:
-            verify(spec, live[spec.name].url, cases, expected)
-    return [Measurement(case, server, tuple(loads)) for (case, server), loads in runs.items()]
+                    result = _run_case(case, spec, server, args, script)
+                    runs.setdefault((case.name, spec.name), []).append(result)
+        check_all()
+    return [
+        Measurement(
+            case,
+            server,
+            tuple(load for load, _ in results),
+            tuple(d for _, d in results if d is not None),
+        )
+        for (case, server), results in runs.items()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,16 +261,29 @@ def main(argv: list[str] | None = None) -> int:
                 f"warning: the machine is busy ({busy:.2f} CPUs in use before the bench)",
                 flush=True,
             )
+        memory: MemoryReport | None = None
         with tempfile.TemporaryDirectory(prefix="syncline-bench-") as scratch:
             measurements = measure(cases, servers, args, Path(scratch))
+            if args.memory_requests > 0:
+                print(f"memory: RSS after {args.memory_requests:,} and 2x requests", flush=True)
+                memory = check_memory(
+                    args.memory_requests, args.server_cpu, args.load_cpu, Path(scratch)
+                )
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     results = verdicts(measurements, TARGETS)
+    latency = latency_verdicts(measurements, LATENCY_TARGETS)
     print()
     print(table(measurements))
     print()
     print(targets_text(results))
+    print("\n".join(v.text() for v in latency))
+    delivered = deliveries_text(measurements)
+    if delivered:
+        print(delivered)
+    if memory is not None:
+        print(memory.text())
     meta: dict[str, Any] = {
         "date": started.isoformat(timespec="seconds"),
         "command": " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)]),
@@ -212,9 +304,11 @@ def main(argv: list[str] | None = None) -> int:
         "git_commit": _git("rev-parse", "HEAD"),
         "git_dirty": bool(_git("status", "--porcelain")),
     }
-    write_json(args.output, meta, measurements, results)
+    extra = {"memory": None if memory is None else memory.as_json()}
+    write_json(args.output, meta, measurements, results, latency, extra)
     print(f"\nraw results: {args.output}")
-    missed = any(v.outcome == "MISS" for v in results)
+    outcomes = [v.outcome for v in results] + [v.outcome for v in latency]
+    missed = "MISS" in outcomes + ([memory.outcome] if memory is not None else [])
     return 1 if missed and args.fail_on_miss else 0
 
 

@@ -1,7 +1,7 @@
-"""The ASGI applications the bench's server processes run, as uvicorn ``--factory`` targets.
+"""The ceiling: the ASGI application the bench runs beside Syncline, a uvicorn ``--factory`` target.
 
-They read their configuration from the environment because uvicorn builds them in a fresh
-process: ``BENCH_API_DIR`` for Syncline, ``BENCH_CEILING_RESPONSES`` for the ceiling.
+It reads its configuration from the environment because uvicorn builds it in a fresh process
+(``BENCH_CEILING_RESPONSES``). Syncline itself runs as ``syncline serve`` (``bench.servers``).
 """
 
 from __future__ import annotations
@@ -15,15 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-API_DIR_ENV = "BENCH_API_DIR"
 CEILING_RESPONSES_ENV = "BENCH_CEILING_RESPONSES"
-
-
-def syncline() -> Starlette:
-    """Syncline serving the bench API, exactly as ``syncline serve`` builds it."""
-    from web.app import create_app  # imported here: the ceiling process never loads Syncline
-
-    return create_app(Path(os.environ[API_DIR_ENV]))
 
 
 def ceiling() -> Starlette:

@@ -1,7 +1,8 @@
-"""The GraphQL requests the bench measures, and the ratios Syncline is held to.
+"""The GraphQL requests the bench measures, the APIs they run on, and the targets they are held to.
 
-A new case is one more ``Case`` in ``CASES`` (its resolvers live in ``bench/apis/posts``); a
-target is one more ``Target``. Both are plain tables so a reader sees the whole bench at once.
+A new case is one more ``Case`` in ``CASES`` (its resolvers live in its API's folder); a target
+is one more ``Target`` or ``LatencyTarget``. They are plain tables so a reader sees the whole
+bench at once.
 """
 
 from __future__ import annotations
@@ -12,12 +13,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-API_DIR = Path(__file__).parent / "apis" / "posts"
-API_KEY = "da2-syncline-bench-key"
-"""The key in ``bench/apis/posts/syncline.yml``; sent as ``x-api-key`` on every request."""
+from bench import orders
 
 Check = Callable[[Any], str | None]
 """Inspects a response's ``data``; returns what is wrong with it, or None."""
+
+
+@dataclass(frozen=True)
+class Api:
+    """An API folder the servers serve; ``seeded`` ones get ``bench.orders`` data first."""
+
+    name: str
+    directory: Path
+    api_key: str
+    """Sent as ``x-api-key`` on every request (a key of the API's ``syncline.yml``)."""
+    seeded: bool = False
+
+
+POSTS = Api("posts", Path(__file__).parent / "apis" / "posts", "da2-syncline-bench-key")
+"""``bench/apis/posts``: NONE data sources only, so a case measures Syncline's request path."""
+ORDERS = Api("orders", orders.API_DIR, orders.API_KEY, seeded=True)
+"""``examples/orders`` on its embedded store, seeded with ``bench.orders.ORDERS``."""
+
+API_DIR = POSTS.directory
+API_KEY = POSTS.api_key
+SUBSCRIBERS = 100
+"""Subscribers connected during a case with a ``subscription`` (issue 9: a mutation with 100)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,12 @@ class Case:
     query: str
     check: Check
     variables: dict[str, Any] | None = field(default=None)
+    api: Api = POSTS
+    subscription: str | None = None
+    """When set, ``SUBSCRIBERS`` clients subscribe with it while Syncline is driven, and each
+    must receive every event the case's mutation publishes (``bench.subscribers``)."""
+    servers: frozenset[str] | None = None
+    """The servers that implement the case; None: all of them."""
 
     @property
     def body(self) -> bytes:
@@ -34,6 +61,9 @@ class Case:
         if self.variables is not None:
             payload["variables"] = self.variables
         return json.dumps(payload, separators=(",", ":")).encode()
+
+    def runs_on(self, server: str) -> bool:
+        return self.servers is None or server in self.servers
 
 
 def _check_one_field(data: Any) -> str | None:
@@ -62,6 +92,12 @@ def _check_list_resolvers(data: Any) -> str | None:
     return None
 
 
+def _check_published(data: Any) -> str | None:
+    expected = {"id": "7", "title": "Fan-out", "author": "Ada"}
+    post = data.get("publishPost") if isinstance(data, dict) else None
+    return None if post == expected else f"expected publishPost {expected}; got {post!r}"
+
+
 CASES: tuple[Case, ...] = (
     Case("one-field", '{ getPost(id: "1") { id title author } }', _check_one_field),
     Case("list-100x5", "{ listPosts { id title author body views } }", _check_list),
@@ -69,6 +105,27 @@ CASES: tuple[Case, ...] = (
         "list-100-resolvers",
         "{ listPosts { id title author body views excerpt } }",
         _check_list_resolvers,
+    ),
+    Case(
+        "get-order",
+        orders.GET_ORDER,
+        orders.check_get_order,
+        variables={"id": orders.GET_ORDER_ID},
+        api=ORDERS,
+    ),
+    Case(
+        "list-orders",
+        orders.LIST_ORDERS,
+        orders.check_list_orders,
+        variables={"customerId": orders.LIST_CUSTOMER_ID, "limit": orders.LIST_LIMIT},
+        api=ORDERS,
+    ),
+    Case(
+        "mutation-100-subscribers",
+        'mutation { publishPost(id: "7", title: "Fan-out", author: "Ada") { id title author } }',
+        _check_published,
+        subscription="subscription { onPostPublished { id title author } }",
+        servers=frozenset({"syncline", "ceiling"}),
     ),
 )
 
@@ -90,4 +147,19 @@ TARGETS: tuple[Target, ...] = (
     Target("list-100-resolvers", 1.0, baseline="apollo"),
 )
 """Issue 9: one field at >= 65% of the ceiling and at least Apollo Server's rate; the 100-item
-list at twice Apollo's; the list with a resolver per item at least Apollo's."""
+list at twice Apollo's; the list with a resolver per item at least Apollo's. The example's
+cases and the mutation have no ratio target: the embedded store does real SQLite I/O off the
+event loop, and Apollo's copy of them serves from memory."""
+
+
+@dataclass(frozen=True)
+class LatencyTarget:
+    """``server``'s p99 must be at most ``max_p99_over_p50`` times its p50 on ``case``."""
+
+    case: str
+    max_p99_over_p50: float = 3.0
+    server: str = "syncline"
+
+
+LATENCY_TARGETS: tuple[LatencyTarget, ...] = tuple(LatencyTarget(case.name) for case in CASES)
+"""Issue 9: p99 <= 3x p50 for every case at 64 connections."""

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.cases import Target
+from bench.cases import LatencyTarget, Target
 from bench.load import LoadResult
+from bench.subscribers import Deliveries
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Measurement:
     case: str
     server: str
     runs: tuple[LoadResult, ...]
+    deliveries: tuple[Deliveries, ...] = ()
+    """Per round, what the case's subscribers received (cases with a subscription only)."""
 
     @property
     def median(self) -> LoadResult:
@@ -85,6 +88,40 @@ def ratio(measurements: list[Measurement], case: str, server: str, baseline: str
 
 def verdicts(measurements: list[Measurement], targets: tuple[Target, ...]) -> list[Verdict]:
     return [Verdict(t, ratio(measurements, t.case, t.server, t.baseline)) for t in targets]
+
+
+@dataclass(frozen=True)
+class LatencyVerdict:
+    target: LatencyTarget
+    run: LoadResult | None
+    """The server's median run on the case; None when it was not measured."""
+
+    @property
+    def spread(self) -> float | None:
+        return None if self.run is None else self.run.p99_ms / self.run.p50_ms
+
+    @property
+    def outcome(self) -> str:
+        if self.spread is None:
+            return "SKIP"
+        return "PASS" if self.spread <= self.target.max_p99_over_p50 else "MISS"
+
+    def text(self) -> str:
+        t = self.target
+        if self.run is None or self.spread is None:
+            measured = "not measured"
+        else:
+            measured = (
+                f"{self.spread:.1f}x (p50 {self.run.p50_ms:.2f} ms, p99 {self.run.p99_ms:.2f} ms)"
+            )
+        return f"{self.outcome}  {t.case}: {t.server} p99/p50 = {measured}, target <= {t.max_p99_over_p50:g}x"
+
+
+def latency_verdicts(
+    measurements: list[Measurement], targets: tuple[LatencyTarget, ...]
+) -> list[LatencyVerdict]:
+    found = {t: _find(measurements, t.case, t.server) for t in targets}
+    return [LatencyVerdict(t, None if m is None else m.median) for t, m in found.items()]
 
 
 def _cpu(run: LoadResult) -> str:
@@ -162,12 +199,27 @@ def targets_text(results: list[Verdict]) -> str:
     return "\n".join(lines)
 
 
+def deliveries_text(measurements: list[Measurement]) -> str:
+    """One line per round of a case with subscribers: were all events delivered to all?"""
+    lines = []
+    for m in measurements:
+        for number, d in enumerate(m.deliveries, start=1):
+            outcome = "PASS" if d.complete else "FAIL"
+            lines.append(f"{outcome}  {m.case}: {m.server} round {number}: {d.describe()}")
+    return "\n".join(lines)
+
+
 def _run_json(run: LoadResult) -> dict[str, Any]:
     return {**asdict(run), "requests_per_cpu_second": run.requests_per_cpu_second}
 
 
 def write_json(
-    path: Path, meta: dict[str, Any], measurements: list[Measurement], results: list[Verdict]
+    path: Path,
+    meta: dict[str, Any],
+    measurements: list[Measurement],
+    results: list[Verdict],
+    latency: list[LatencyVerdict],
+    extra: dict[str, Any],
 ) -> None:
     document = {
         **meta,
@@ -177,6 +229,11 @@ def write_json(
                 "server": m.server,
                 "median": _run_json(m.median),
                 "runs": [_run_json(run) for run in m.runs],
+                **(
+                    {"deliveries": [{**asdict(d), "complete": d.complete} for d in m.deliveries]}
+                    if m.deliveries
+                    else {}
+                ),
             }
             for m in measurements
         ],
@@ -193,6 +250,10 @@ def write_json(
             }
             for v in results
         ],
+        "latency_targets": [
+            {**asdict(v.target), "p99_over_p50": v.spread, "outcome": v.outcome} for v in latency
+        ],
+        **extra,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")

@@ -1,8 +1,11 @@
-"""The servers under test, and running one as a uvicorn subprocess pinned to one CPU.
+"""The servers under test, and running one as a subprocess pinned to one CPU.
 
-A server is an entry in ``SERVERS``: how to start it on a port and whether its responses must
-equal Syncline's byte for byte. Apollo Server (``bench/apollo``) is the entry whose ``argv``
-starts ``node`` instead of uvicorn; its ``exact`` is false, so its answers are compared as JSON.
+A server is an entry in ``SERVERS``: how to start it on a port for an API and whether its
+responses must equal Syncline's byte for byte. Syncline runs as ``syncline serve API_DIR`` on
+a fresh ``--data-dir``; the ceiling is a uvicorn app; Apollo Server (``bench/apollo``) is the
+entry whose ``argv`` starts ``node``, and its ``exact`` is false, so its answers are compared
+as JSON. Each server process serves one API (``bench.cases.Api``); Syncline's store of a
+``seeded`` API is filled (``bench.orders.seed``) before the server is handed out.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.apps import API_DIR_ENV, CEILING_RESPONSES_ENV
-from bench.cases import API_DIR
+from bench import orders
+from bench.apps import CEILING_RESPONSES_ENV
+from bench.cases import POSTS, Api
 
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 60.0
@@ -35,16 +39,31 @@ def ceiling_responses(workdir: Path) -> Path:
     return workdir / "ceiling-responses.json"
 
 
+def api_data(workdir: Path, api: Api) -> Path:
+    """Where the bench writes a seeded API's data for peers that serve it from memory."""
+    return workdir / f"{api.name}-data.json"
+
+
 @dataclass(frozen=True)
 class Launch:
-    """Where one invocation's servers run: a port each, and a scratch folder they share."""
+    """Where one server runs: its port, the API it serves, the scratch folder servers share."""
 
     port: int
     workdir: Path
+    api: Api = POSTS
 
     @property
     def ceiling_responses(self) -> Path:
         return ceiling_responses(self.workdir)
+
+    @property
+    def data_dir(self) -> Path:
+        """A data dir of this server's own: its embedded store starts empty."""
+        return self.workdir / f"data-{self.api.name}-{self.port}"
+
+    @property
+    def api_data(self) -> Path:
+        return api_data(self.workdir, self.api)
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,10 @@ class ServerSpec:
     env: Callable[[Launch], Mapping[str, str]] = field(default=lambda _: {})
     exact: bool = True
     """True: responses must equal Syncline's bytes (the ceiling replays them)."""
+    stores_data: bool = False
+    """True: the bench seeds the server's embedded store with a ``seeded`` API's data."""
+    subscriptions: bool = False
+    """True: a case's subscribers connect to it over graphql-transport-ws on ``/graphql``."""
 
 
 def uvicorn_options() -> list[str]:
@@ -76,11 +99,17 @@ def _uvicorn(factory: str) -> Callable[[Launch], list[str]]:
     return argv
 
 
-SYNCLINE = ServerSpec(
-    "syncline",
-    _uvicorn("bench.apps:syncline"),
-    env=lambda _: {API_DIR_ENV: str(API_DIR)},
-)
+def _syncline(launch: Launch) -> list[str]:
+    """``syncline serve``: the app, uvicorn options and WebSocket protocol users get (uvicorn
+    picks uvloop and httptools when installed, as ``uvicorn_options`` does for the others)."""
+    return [
+        sys.executable, str(REPO / "server.py"), "serve", str(launch.api.directory),
+        "--host", "127.0.0.1", "--port", str(launch.port), "--data-dir", str(launch.data_dir),
+        "--log-level", "warning",
+    ]  # fmt: skip
+
+
+SYNCLINE = ServerSpec("syncline", _syncline, stores_data=True, subscriptions=True)
 CEILING = ServerSpec(
     "ceiling",
     _uvicorn("bench.apps:ceiling"),
@@ -91,7 +120,7 @@ APOLLO_DIR = REPO / "bench" / "apollo"
 
 
 def _apollo(launch: Launch) -> list[str]:
-    """``node bench/apollo/server.mjs PORT``, after ``npm ci`` there if it never ran.
+    """``node bench/apollo/server.mjs PORT API DATA``, after ``npm ci`` there if it never ran.
 
     Apollo Server is pinned in ``bench/apollo/package.json`` + lock and installed by the bench
     only, so ``make test`` never fetches it."""
@@ -105,7 +134,8 @@ def _apollo(launch: Launch) -> list[str]:
         )
         if completed.returncode != 0:
             raise BenchError("npm ci in bench/apollo failed")
-    return ["node", str(APOLLO_DIR / "server.mjs"), str(launch.port)]
+    argv = ["node", str(APOLLO_DIR / "server.mjs"), str(launch.port), launch.api.name]
+    return argv + ([str(launch.api_data)] if launch.api.seeded else [])
 
 
 APOLLO = ServerSpec("apollo", _apollo, env=lambda _: {"NODE_ENV": "production"}, exact=False)
@@ -166,10 +196,10 @@ class RunningServer:
 
 
 @contextmanager
-def running(spec: ServerSpec, cpu: int, workdir: Path) -> Iterator[RunningServer]:
-    """Start ``spec`` pinned to ``cpu``; yield where it listens; stop it on exit."""
-    launch = Launch(free_port(), workdir)
-    log = workdir / f"{spec.name}.log"
+def running(spec: ServerSpec, cpu: int, workdir: Path, api: Api = POSTS) -> Iterator[RunningServer]:
+    """Start ``spec`` for ``api`` pinned to ``cpu``; yield where it listens; stop it on exit."""
+    launch = Launch(free_port(), workdir, api)
+    log = workdir / f"{spec.name}-{api.name}.log"
     env = {**os.environ, **spec.env(launch)}
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -182,6 +212,8 @@ def running(spec: ServerSpec, cpu: int, workdir: Path) -> Iterator[RunningServer
         )
     try:
         _wait_until_listening(process, launch.port, log)
+        if spec.stores_data and api.seeded:
+            orders.seed(f"http://127.0.0.1:{launch.port}")
         yield RunningServer(f"http://127.0.0.1:{launch.port}/graphql", process.pid)
         if process.poll() is not None:
             raise BenchError(f"{spec.name} exited during the run:\n{_tail(log)}")

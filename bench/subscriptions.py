@@ -175,11 +175,21 @@ class Stats:
 
 
 class Client(asyncio.Protocol):
-    def __init__(self, port: int, number: int, stats: Stats, ready: asyncio.Future[None]) -> None:
+    def __init__(
+        self,
+        port: int,
+        number: int,
+        stats: Stats,
+        ready: asyncio.Future[None],
+        subscription: str = SUBSCRIPTION,
+        api_key: str = API_KEY,
+    ) -> None:
         self.port = port
         self.number = number
         self.stats = stats
         self.ready = ready
+        self.subscription = subscription
+        self.api_key = api_key
         self.buffer = b""
         self.upgraded = False
         self.subscribed = False
@@ -255,7 +265,7 @@ class Client(asyncio.Protocol):
         self.buffer = self.buffer[end + 4 :]
         self.upgraded = True
         self.transport.write(
-            _frame(json.dumps({"type": "connection_init", "payload": {"x-api-key": API_KEY}}))
+            _frame(json.dumps({"type": "connection_init", "payload": {"x-api-key": self.api_key}}))
         )
         return True
 
@@ -263,7 +273,7 @@ class Client(asyncio.Protocol):
         if not self.subscribed:
             # connection_ack: subscribe with this client's own id
             self.subscribed = True
-            payload = {"query": SUBSCRIPTION}
+            payload = {"query": self.subscription}
             message = {"id": str(self.number), "type": "subscribe", "payload": payload}
             self.transport.write(_frame(json.dumps(message)))
             if not self.ready.done():
