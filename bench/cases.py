@@ -51,8 +51,6 @@ class Case:
     subscription: str | None = None
     """When set, ``SUBSCRIBERS`` clients subscribe with it while Syncline is driven, and each
     must receive every event the case's mutation publishes (``bench.subscribers``)."""
-    servers: frozenset[str] | None = None
-    """The servers that implement the case; None: all of them."""
 
     @property
     def body(self) -> bytes:
@@ -61,9 +59,6 @@ class Case:
         if self.variables is not None:
             payload["variables"] = self.variables
         return json.dumps(payload, separators=(",", ":")).encode()
-
-    def runs_on(self, server: str) -> bool:
-        return self.servers is None or server in self.servers
 
 
 def _check_one_field(data: Any) -> str | None:
@@ -125,7 +120,6 @@ CASES: tuple[Case, ...] = (
         'mutation { publishPost(id: "7", title: "Fan-out", author: "Ada") { id title author } }',
         _check_published,
         subscription="subscription { onPostPublished { id title author } }",
-        servers=frozenset({"syncline", "ceiling"}),
     ),
 )
 

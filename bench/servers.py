@@ -11,6 +11,7 @@ as JSON. Each server process serves one API (``bench.cases.Api``); Syncline's st
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -51,6 +52,8 @@ class Launch:
     port: int
     workdir: Path
     api: Api = POSTS
+    ws_port: int = 0
+    """For a server whose WebSocket endpoint has a port of its own (Apollo's)."""
 
     @property
     def ceiling_responses(self) -> Path:
@@ -77,6 +80,8 @@ class ServerSpec:
     """True: the bench seeds the server's embedded store with a ``seeded`` API's data."""
     subscriptions: bool = False
     """True: a case's subscribers connect to it over graphql-transport-ws on ``/graphql``."""
+    own_ws_port: bool = False
+    """True: that WebSocket endpoint listens on ``Launch.ws_port``, not on the HTTP port."""
 
 
 def uvicorn_options() -> list[str]:
@@ -124,7 +129,8 @@ def _apollo(launch: Launch) -> list[str]:
 
     Apollo Server is pinned in ``bench/apollo/package.json`` + lock and installed by the bench
     only, so ``make test`` never fetches it."""
-    if not (APOLLO_DIR / "node_modules" / "@apollo" / "server").is_dir():
+    dependencies = json.loads((APOLLO_DIR / "package.json").read_text())["dependencies"]
+    if not all((APOLLO_DIR / "node_modules" / name).is_dir() for name in dependencies):
         if shutil.which("npm") is None:
             raise BenchError("npm (Node >= 20) is required to run Apollo Server")
         completed = subprocess.run(
@@ -138,7 +144,14 @@ def _apollo(launch: Launch) -> list[str]:
     return argv + ([str(launch.api_data)] if launch.api.seeded else [])
 
 
-APOLLO = ServerSpec("apollo", _apollo, env=lambda _: {"NODE_ENV": "production"}, exact=False)
+APOLLO = ServerSpec(
+    "apollo",
+    _apollo,
+    env=lambda launch: {"NODE_ENV": "production", "BENCH_WS_PORT": str(launch.ws_port)},
+    exact=False,
+    subscriptions=True,
+    own_ws_port=True,
+)
 
 SERVERS: tuple[ServerSpec, ...] = (SYNCLINE, CEILING, APOLLO)
 """Measured in this order for each case; SYNCLINE also supplies the expected responses."""
@@ -183,6 +196,8 @@ def _tail(log: Path, lines: int = 30) -> str:
 class RunningServer:
     url: str
     pid: int
+    ws_url: str = ""
+    """Where its graphql-transport-ws endpoint is (``ws://HOST:PORT/graphql``)."""
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server process has used (``/proc/PID/stat``).
@@ -198,7 +213,7 @@ class RunningServer:
 @contextmanager
 def running(spec: ServerSpec, cpu: int, workdir: Path, api: Api = POSTS) -> Iterator[RunningServer]:
     """Start ``spec`` for ``api`` pinned to ``cpu``; yield where it listens; stop it on exit."""
-    launch = Launch(free_port(), workdir, api)
+    launch = Launch(free_port(), workdir, api, free_port() if spec.own_ws_port else 0)
     log = workdir / f"{spec.name}-{api.name}.log"
     env = {**os.environ, **spec.env(launch)}
     with log.open("wb") as output:
@@ -214,7 +229,12 @@ def running(spec: ServerSpec, cpu: int, workdir: Path, api: Api = POSTS) -> Iter
         _wait_until_listening(process, launch.port, log)
         if spec.stores_data and api.seeded:
             orders.seed(f"http://127.0.0.1:{launch.port}")
-        yield RunningServer(f"http://127.0.0.1:{launch.port}/graphql", process.pid)
+        ws_port = launch.ws_port or launch.port
+        yield RunningServer(
+            f"http://127.0.0.1:{launch.port}/graphql",
+            process.pid,
+            f"ws://127.0.0.1:{ws_port}/graphql",
+        )
         if process.poll() is not None:
             raise BenchError(f"{spec.name} exited during the run:\n{_tail(log)}")
     finally:

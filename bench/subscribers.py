@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bench.cases import SUBSCRIBERS, Case
-from bench.servers import REPO, BenchError, pinned
+from bench.servers import REPO, BenchError, RunningServer, pinned
 from bench.subscriptions import Client, Stats, _run
 
 QUIET_S = 1.0
@@ -86,12 +86,13 @@ class SubscriberProcess:
 
 
 @contextmanager
-def subscribed(url: str, case: Case, cpu: int) -> Iterator[SubscriberProcess]:
-    """``SUBSCRIBERS`` clients of ``case.subscription`` on the server at ``url``, pinned to ``cpu``."""
+def subscribed(server: RunningServer, case: Case, cpu: int) -> Iterator[SubscriberProcess]:
+    """``SUBSCRIBERS`` clients of ``case.subscription`` on ``server``, pinned to ``cpu``."""
     if case.subscription is None:
         raise BenchError(f"{case.name} has no subscription")
     argv = [
-        sys.executable, "-m", "bench.subscribers", url, "--count", str(SUBSCRIBERS),
+        sys.executable, "-m", "bench.subscribers", server.url, "--ws", server.ws_url,
+        "--count", str(SUBSCRIBERS),
         "--subscription", case.subscription, "--api-key", case.api.api_key,
         "--mutation", case.body.decode(),
     ]  # fmt: skip
@@ -144,7 +145,7 @@ async def _settle(stats: list[Stats], quiet: float, limit: float) -> None:
 
 async def _subscribe(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
-    target = urlsplit(args.url)
+    target = urlsplit(args.ws)
     host, port = target.hostname or "127.0.0.1", target.port or 80
     stats = [Stats() for _ in range(args.count)]
     readies: list[asyncio.Future[None]] = []
@@ -183,7 +184,8 @@ async def _subscribe(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.subscribers")
-    parser.add_argument("url", help="the server's http://HOST:PORT/graphql")
+    parser.add_argument("url", help="the server's http://HOST:PORT/graphql (for the probe)")
+    parser.add_argument("--ws", required=True, help="its ws://HOST:PORT/graphql")
     parser.add_argument("--count", type=int, default=SUBSCRIBERS)
     parser.add_argument("--subscription", required=True)
     parser.add_argument("--api-key", required=True)

@@ -22,14 +22,49 @@ const POSTS = Array.from({ length: 100 }, (_, i) => {
   };
 });
 
+/** In-process pub/sub: each subscription is an async iterator fed by publishPost. */
+function channel(listeners) {
+  const queue = [];
+  let wake = null;
+  const push = (post) => {
+    queue.push(post);
+    if (wake) wake();
+  };
+  listeners.add(push);
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      while (queue.length === 0) await new Promise((resolve) => (wake = resolve));
+      return { value: queue.shift(), done: false };
+    },
+    async return() {
+      listeners.delete(push);
+      return { value: undefined, done: true };
+    },
+  };
+}
+
 export function resolvers() {
+  const listeners = new Set();
   return {
     Query: {
       getPost: async () => POST,
       listPosts: async () => POSTS,
     },
     Mutation: {
-      publishPost: async (_, args) => ({ ...args, body: POST.body, views: 0 }),
+      publishPost: async (_, args) => {
+        const post = { ...args, body: POST.body, views: 0 };
+        for (const push of listeners) push(post);
+        return post;
+      },
+    },
+    Subscription: {
+      onPostPublished: {
+        subscribe: () => channel(listeners),
+        resolve: (post) => post,
+      },
     },
     Post: {
       excerpt: async (post) => post.body.slice(0, 24),
