@@ -10,6 +10,11 @@ The HTTP side is a lean Starlette app: ``/graphql`` (``web.graphql_http``, the s
 ``syncline serve``), the GraphiQL assets and ``/health``, behind CORS. The local conveniences of
 ``syncline serve`` — the ``/dynamodb`` endpoint, the Invoke API, ``services:``, the demo page —
 are not served: behind API Gateway they would be public and unauthenticated.
+
+The real-time side (subscription engine, WebSocket gateway, boto3) is built on first need: the
+first WebSocket event, or the first mutation while a WebSocket API is configured. A query over
+HTTP — the cold start ``bench/cold_start.py`` measures — never loads it (docs/deploy.md,
+"Cold start").
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -32,11 +37,15 @@ from starlette.routing import Mount, Route
 
 from deploy.aws_lambda.events import EventFormat, event_format
 from deploy.aws_lambda.http import run_http
-from subscriptions.protocols.base import RealtimeContext
-from subscriptions.service import build_realtime
 from web.api import LoadedApi, load_api
 from web.graphiql import graphiql_static_app, render_graphiql
 from web.graphql_http import GraphQLEndpoint
+
+if TYPE_CHECKING:
+    from graphql import DocumentNode, GraphQLError
+
+    from deploy.aws_lambda.websocket import WebSocketGateway
+    from resolvers.context import RequestState
 
 log = logging.getLogger("syncline.lambda")
 
@@ -78,7 +87,7 @@ class LambdaSettings:
         )
 
 
-def http_app(api: LoadedApi, realtime: RealtimeContext, cors_origins: tuple[str, ...]) -> Starlette:
+def http_app(api: LoadedApi, cors_origins: tuple[str, ...]) -> Starlette:
     """``/graphql``, GraphiQL and ``/health`` — what API Gateway routes to the function."""
 
     def graphiql(request: Request) -> Response:
@@ -99,11 +108,7 @@ def http_app(api: LoadedApi, realtime: RealtimeContext, cors_origins: tuple[str,
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with api.runtime.exit_stack:
-            await realtime.engine.start()
-            try:
-                yield
-            finally:
-                await realtime.engine.stop()
+            yield
 
     return Starlette(
         routes=[
@@ -126,6 +131,26 @@ def http_app(api: LoadedApi, realtime: RealtimeContext, cors_origins: tuple[str,
     )
 
 
+class _PendingMutations:
+    """The executor's mutation listener until the real-time side exists: keeps each executed
+    mutation for the engine, which is built once the event's response is ready."""
+
+    def __init__(self) -> None:
+        self.calls: list[
+            tuple[DocumentNode, str | None, dict[str, Any] | None, list[GraphQLError], RequestState]
+        ] = []
+
+    def mutation_executed(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        data: dict[str, Any] | None,
+        errors: list[GraphQLError],
+        state: RequestState,
+    ) -> None:
+        self.calls.append((document, operation_name, data, errors, state))
+
+
 class LambdaApi:
     """One loaded API serving API Gateway events on its own event loop."""
 
@@ -133,22 +158,20 @@ class LambdaApi:
         self.api = api
         self.settings = settings
         self.loop = asyncio.new_event_loop()
-        self.realtime = build_realtime(
-            definition=api.definition,
-            schema=api.schema.graphql,
-            executor=api.executor,
-            wiring=api.wiring,
-            resolvers=api.resolvers,
-            authorizer=api.authorizer,
-        )
-        self.app = http_app(api, self.realtime, settings.cors_origins)
-        self.websocket: Any = None
-        if settings.connections_table and settings.subscriptions_table:
-            from deploy.aws_lambda.websocket import WebSocketGateway
-
-            self.websocket = WebSocketGateway(self.realtime, settings)
+        self.app = http_app(api, settings.cors_origins)
+        self.websocket: WebSocketGateway | None = None
+        """Built by ``_gateway`` on first need (a WebSocket event, a mutation to publish)."""
+        self._pending: _PendingMutations | None = None
+        if self.has_websocket_api:
+            # Subscribers can only be on the WebSocket API: without one, nothing is published.
+            self._pending = _PendingMutations()
+            api.executor.mutation_listeners.append(self._pending)
         self._stack = AsyncExitStack()
         self._started = False
+
+    @property
+    def has_websocket_api(self) -> bool:
+        return bool(self.settings.connections_table and self.settings.subscriptions_table)
 
     @classmethod
     def from_environment(cls) -> LambdaApi:
@@ -169,15 +192,46 @@ class LambdaApi:
             log.error("not an API Gateway event (keys: %s)", sorted(event)[:10])
             return {"statusCode": 400, "body": "Syncline serves API Gateway events only"}
         if kind is EventFormat.WEBSOCKET:
-            if self.websocket is None:
+            if not self.has_websocket_api:
                 log.error("WebSocket event, but SYNCLINE_CONNECTIONS_TABLE is not set")
                 return {"statusCode": 500, "body": "real-time is not configured"}
-            response: dict[str, Any] = await self.websocket.handle(event)
+            gateway = await self._gateway()
+            response: dict[str, Any] = await gateway.handle(event)
             return response
         response = await run_http(self.app, event, kind)
+        if self._pending is not None and self._pending.calls:
+            await self._gateway()
         if self.websocket is not None:
             await self.websocket.flush()
         return response
+
+    async def _gateway(self) -> WebSocketGateway:
+        """The WebSocket gateway and its engine, built and started once; the engine then
+        publishes the mutations kept until now, and every later one itself."""
+        if self.websocket is not None:
+            return self.websocket
+        # Deferred imports: the engine, the protocols and boto3 are for real-time only.
+        from deploy.aws_lambda.websocket import WebSocketGateway
+        from subscriptions.service import build_realtime
+
+        api = self.api
+        realtime = build_realtime(
+            definition=api.definition,
+            schema=api.schema.graphql,
+            executor=api.executor,
+            wiring=api.wiring,
+            resolvers=api.resolvers,
+            authorizer=api.authorizer,
+        )
+        self.websocket = WebSocketGateway(realtime, self.settings)
+        await realtime.engine.start()
+        self._stack.push_async_callback(realtime.engine.stop)
+        if self._pending is not None:
+            api.executor.mutation_listeners.remove(self._pending)
+            for call in self._pending.calls:
+                realtime.engine.mutation_executed(*call)
+            self._pending = None
+        return self.websocket
 
     def close(self) -> None:
         """Stop everything (tests; Lambda itself never calls this)."""
