@@ -30,6 +30,8 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 VALUE_TAG = "tag:yaml.org,2002:value"
 ENV_REFERENCE = re.compile(r"\$\{env:\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:,\s*([^}]*?))?\s*\}")
 """Serverless Framework's ``${env:NAME}`` / ``${env:NAME, default}`` variable syntax."""
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""PyYAML's libyaml binding, when it was built with it (the wheels are)."""
 
 E = TypeVar("E", bound=Enum)
 
@@ -307,7 +309,28 @@ def read_document(file: Path, env: Mapping[str, str], problems: Problems) -> Nod
         problems.add(Location(file, line), "the file is not valid UTF-8")
         return None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml composes the example's file ~20x faster than the Python loader (a cold
+        # start's first event reads it; docs/deploy.md). It keeps the marks; on an error the
+        # Python loader reads the file again, for its messages and positions.
+        root = yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        reported = len(problems.errors)
+        root = _compose_slowly(text, file, problems)
+        if len(problems.errors) > reported:
+            return None
+    if root is None:
+        problems.add(Location(file, 1), "the file is empty")
+        return None
+    _walk(root, lambda node: _check_duplicates(node, file, problems))
+    _walk(root, lambda node: _substitute(node, file, env, problems))
+    _walk(root, lambda node: _check_tag(node, file, problems))
+    _walk(root, lambda node: _flatten_merge_keys(node, file, problems))
+    return Node(root, file, root.start_mark.line + 1 if root.start_mark else 1, "", file.name)
+
+
+def _compose_slowly(text: str, file: Path, problems: Problems) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -317,14 +340,6 @@ def read_document(file: Path, env: Mapping[str, str], problems: Problems) -> Nod
         line = text[: error.position].count("\n") + 1
         problems.add(Location(file, line), f"YAML syntax error: {error.reason}")
         return None
-    if root is None:
-        problems.add(Location(file, 1), "the file is empty")
-        return None
-    _walk(root, lambda node: _check_duplicates(node, file, problems))
-    _walk(root, lambda node: _substitute(node, file, env, problems))
-    _walk(root, lambda node: _check_tag(node, file, problems))
-    _walk(root, lambda node: _flatten_merge_keys(node, file, problems))
-    return Node(root, file, root.start_mark.line + 1 if root.start_mark else 1, "", file.name)
 
 
 def _walk(root: yaml.Node, visit: Callable[[yaml.Node], None]) -> None:
@@ -374,7 +389,7 @@ def _substitute(node: yaml.Node, file: Path, env: Mapping[str, str], problems: P
 
     whole = ENV_REFERENCE.fullmatch(node.value.strip()) is not None
     node.value = ENV_REFERENCE.sub(replace, node.value)
-    if whole and node.style is None:
+    if whole and not node.style:  # plain: None from the Python loader, "" from libyaml
         # An unquoted `ttl: ${env:TTL, 60}` is the integer 60, as if written in place.
         resolver = yaml.resolver.Resolver()
         node.tag = resolver.resolve(yaml.ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]
