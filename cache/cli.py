@@ -22,11 +22,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-import redis.asyncio as aioredis
 
 from auth.iam import access_keys
 from auth.identity import api_id
-from cache.backends.redis import flush_namespace, namespace_prefix
+from cache.backends.redis import RedisBackend
 from cache.routes import ADMIN_KEY_HEADER, FLUSHED_HEADER
 from schema.definition import load_definition
 from schema.errors import InvalidDefinition
@@ -69,11 +68,11 @@ def _redacted(url: str) -> str:
 
 
 async def _flush_redis(url: str, namespace: str) -> int:
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
+    backend = RedisBackend(url, namespace, connect_timeout=5, reply_timeout=30)
     try:
-        return await flush_namespace(client, namespace_prefix(namespace))
+        return await backend.flush()
     finally:
-        await client.aclose()
+        await backend.close()
 
 
 def _signed_headers(api: ApiDefinition, method: str, url: str) -> dict[str, str] | None:

@@ -6,8 +6,11 @@ Never skipped: without ``redis-server`` these tests fail, in CI and everywhere e
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,20 +54,32 @@ def machine_redis() -> str:
 
 
 class PrivateRedis:
-    """A ``redis-server`` of this test's own, so stopping it disturbs nobody else."""
+    """A ``redis-server`` of this test's own, so stopping it disturbs nobody else.
 
-    def __init__(self, workdir: Path) -> None:
+    ``password`` makes it require one (in ``url``); ``unix_socket`` makes it listen on a Unix
+    socket too (``socket_path``, in a short temporary directory: socket paths are limited to
+    about 100 bytes).
+    """
+
+    def __init__(self, workdir: Path, password: str | None = None, unix_socket: bool = False):
         self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.password = password
+        credentials = f":{password}@" if password else ""
+        self.url = f"redis://{credentials}127.0.0.1:{self.port}/0"
         self.workdir = workdir
+        self.socket_path = (
+            str(Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock") if unix_socket else None
+        )
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [redis_server(), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        argv = [redis_server(), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                "--appendonly", "no", "--dir", str(self.workdir)]  # fmt: skip
+        if self.password:
+            argv += ["--requirepass", self.password]
+        if self.socket_path:
+            argv += ["--unixsocket", self.socket_path, "--unixsocketperm", "700"]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while not answers(self.url):
             assert self.process.poll() is None, "private redis-server exited"
@@ -77,6 +92,21 @@ class PrivateRedis:
             self.process.wait(timeout=10)
             self.process = None
 
+    def close(self) -> None:
+        self.stop()
+        if self.socket_path:
+            shutil.rmtree(Path(self.socket_path).parent, ignore_errors=True)
+
+    def pause(self) -> None:
+        """Stop the process without closing its sockets: connections are accepted (by the
+        kernel) and commands are never answered, as with a Redis that hangs."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
@@ -85,4 +115,4 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
     try:
         yield server
     finally:
-        server.stop()
+        server.close()

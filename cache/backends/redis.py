@@ -6,50 +6,28 @@ can remove one API's entries (``SCAN`` + ``UNLINK``) from any machine that reach
 memory bound is Redis's own (``maxmemory`` and its eviction policy); evictions Redis makes for
 room are not seen by Syncline's counters.
 
-Lookups made in the same event-loop iteration are sent as one ``MGET``. Timeouts are short and
-redis-py's retries are off: a Redis that does not answer costs a request
-at most ``SOCKET_TIMEOUT`` before ``ApiCache`` serves it uncached and stops asking for a while.
+Nothing is kept in the process: every lookup asks Redis, so a flush or an eviction made by
+another process is seen by the next lookup. A hit is one ``GET``, pipelined with the other
+commands of its event-loop iteration on the client's one connection (``redis_client``).
+Timeouts are short and nothing is retried: a Redis that does not answer costs a request at most
+``REPLY_TIMEOUT`` before ``ApiCache`` serves it uncached and stops asking for a while.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-
 from cache.backends import BackendOptions, CacheBackend, CacheBackendKind, register
+from cache.backends.redis_address import parse_redis_url
+from cache.backends.redis_client import RedisClient
+from cache.backends.resp import ProtocolError, Reply
 
 KEY_PREFIX = "syncline:cache"
 CONNECT_TIMEOUT = 0.5
-SOCKET_TIMEOUT = 0.5
+REPLY_TIMEOUT = 0.5
 #: Keys per SCAN page and per UNLINK while flushing.
 FLUSH_BATCH = 500
-
-
-_ABANDONED = object()
-
-
-def _as_bytes(value: Any) -> bytes | None:
-    return value.encode() if isinstance(value, str) else value
-
-
-def _settle(
-    followers: list[tuple[str, asyncio.Future[Any]]],
-    *,
-    value: Any = None,
-    error: Exception | None = None,
-) -> None:
-    for _, future in followers:
-        if future.done():
-            continue
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(value)
 
 
 def namespace_prefix(namespace: str) -> str:
@@ -59,62 +37,52 @@ def namespace_prefix(namespace: str) -> str:
 class RedisBackend:
     kind = CacheBackendKind.REDIS
 
-    def __init__(self, url: str, namespace: str) -> None:
-        self.url = url
+    def __init__(
+        self,
+        url: str,
+        namespace: str,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        reply_timeout: float = REPLY_TIMEOUT,
+    ) -> None:
         self.prefix = namespace_prefix(namespace)
-        self.client = aioredis.Redis.from_url(
-            url,
-            socket_connect_timeout=CONNECT_TIMEOUT,
-            socket_timeout=SOCKET_TIMEOUT,
-            retry=Retry(NoBackoff(), 0),
-        )
-        self._joining: list[tuple[str, asyncio.Future[Any]]] | None = None
-        """The lookups waiting for the ``MGET`` of the lookup that yields to the loop now."""
+        self.client = RedisClient(parse_redis_url(url), connect_timeout, reply_timeout)
 
     async def get(self, key: str) -> bytes | None:
-        """One lookup. Lookups made in the same event-loop iteration share one ``MGET``
-        (auto-pipelining): under load that is one round trip and one command's client overhead
-        for many requests, and a lone lookup pays only for yielding once to the loop."""
-        full = self.prefix + key
-        if self._joining is not None:
-            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            self._joining.append((full, future))
-            value = await future
-            if value is _ABANDONED:  # the lookup that sent the batch was cancelled
-                value = await self.client.get(full)
-            return _as_bytes(value)
-        followers: list[tuple[str, asyncio.Future[Any]]] = []
-        self._joining = followers
-        try:
-            try:
-                await asyncio.sleep(0)  # the lookups of this loop iteration join
-            finally:
-                self._joining = None
-            if followers:
-                values = await self.client.mget([full, *(k for k, _ in followers)])
-            else:
-                values = [await self.client.get(full)]
-        except Exception as error:
-            _settle(followers, error=error)  # they fail as this one does
-            raise
-        except BaseException:
-            _settle(followers, value=_ABANDONED)  # cancelled: they ask for themselves
-            raise
-        for (_, future_), value_ in zip(followers, values[1:], strict=True):
-            if not future_.done():
-                future_.set_result(value_)
-        return _as_bytes(values[0])
+        value = await self.client.execute(b"GET", self.prefix + key)
+        if value is not None and not isinstance(value, bytes):
+            raise ProtocolError(f"GET answered {type(value).__name__}")
+        return value
 
     async def set(self, key: str, payload: bytes, ttl: float) -> None:
-        await self.client.set(self.prefix + key, payload, px=max(1, round(ttl * 1000)))
+        await self.client.execute(
+            b"SET", self.prefix + key, payload, b"PX", max(1, round(ttl * 1000))
+        )
 
     async def delete(self, keys: Sequence[str]) -> int:
         if not keys:
             return 0
-        return int(await self.client.delete(*(self.prefix + key for key in keys)))
+        return _integer(await self.client.execute(b"DEL", *(self.prefix + key for key in keys)))
 
     async def flush(self) -> int:
-        return await flush_namespace(self.client, self.prefix)
+        """Remove every key of this API (``SCAN`` pages, each ``UNLINK``ed)."""
+        removed = 0
+        cursor: bytes = b"0"
+        while True:
+            page = await self.client.execute(
+                b"SCAN", cursor, b"MATCH", self.prefix + "*", b"COUNT", FLUSH_BATCH
+            )
+            if not isinstance(page, list) or len(page) != 2:
+                raise ProtocolError(f"SCAN answered {page!r:.80}")
+            cursor_reply, keys = page
+            if not isinstance(keys, list):
+                raise ProtocolError(f"SCAN answered keys {keys!r:.80}")
+            if keys:
+                removed += _integer(await self.client.execute(b"UNLINK", *_keys(keys)))
+            if not isinstance(cursor_reply, bytes):
+                raise ProtocolError(f"SCAN answered cursor {cursor_reply!r:.80}")
+            cursor = cursor_reply
+            if cursor == b"0":
+                return removed
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -123,18 +91,17 @@ class RedisBackend:
         return {"kind": self.kind.value}
 
 
-async def flush_namespace(client: aioredis.Redis, prefix: str) -> int:
-    """Remove every key under ``prefix``; returns how many were removed."""
-    removed = 0
-    batch: list[bytes] = []
-    async for key in client.scan_iter(match=prefix + "*", count=FLUSH_BATCH):
-        batch.append(key)
-        if len(batch) >= FLUSH_BATCH:
-            removed += int(await client.unlink(*batch))
-            batch = []
-    if batch:
-        removed += int(await client.unlink(*batch))
-    return removed
+def _integer(reply: Reply) -> int:
+    if not isinstance(reply, int):
+        raise ProtocolError(f"expected an integer reply, got {type(reply).__name__}")
+    return reply
+
+
+def _keys(replies: list[Reply]) -> list[bytes]:
+    keys = [key for key in replies if isinstance(key, bytes)]
+    if len(keys) != len(replies):
+        raise ProtocolError("SCAN answered a key that is not a string")
+    return keys
 
 
 @register(CacheBackendKind.REDIS)

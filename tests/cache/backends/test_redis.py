@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 import redis
 
+import cache.backends.redis
 from auth.identity import api_id
 from cache.backends.redis import RedisBackend, namespace_prefix
+from cache.backends.resp import RedisConnectionError
 from tests.cache.support import ADMIN_KEY, client, post, write_cache_api
 from tests.cache.test_resolver import ITEM, PER, calls
 from tests.live import free_port
@@ -131,7 +133,7 @@ def backend(machine_redis: str, api_name: str) -> RedisBackend:
     return RedisBackend(machine_redis, api_id(api_name))
 
 
-def test_lookups_of_one_loop_iteration_share_one_mget(backend: RedisBackend) -> None:
+def test_lookups_of_one_loop_iteration_are_answered_each(backend: RedisBackend) -> None:
     async def scenario() -> list[bytes | None]:
         await backend.set("Query.a:1", b"one", 60)
         await backend.set("Query.a:2", b"two", 60)
@@ -182,4 +184,29 @@ def test_a_failed_batch_fails_every_lookup_in_it() -> None:
             await nothing_there.close()
 
     results = asyncio.run(scenario())
-    assert all(isinstance(r, redis.ConnectionError) for r in results), results
+    assert all(isinstance(r, RedisConnectionError) for r in results), results
+
+
+def test_flush_removes_every_page_of_this_api_only(
+    backend: RedisBackend, machine_redis: str, api_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache.backends.redis, "FLUSH_BATCH", 7)
+    other = namespace_prefix(api_id(api_name + "-other")) + "Query.a:1"
+    connection = redis.Redis.from_url(machine_redis)
+    connection.set(other, b"kept", px=60_000)
+
+    async def scenario() -> tuple[int, int]:
+        try:
+            for i in range(40):
+                await backend.set(f"Query.a:{i}", b"x", 60)
+            await backend.delete(["Query.a:0"])
+            return await backend.flush(), await backend.flush()
+        finally:
+            await backend.close()
+
+    try:
+        assert asyncio.run(scenario()) == (39, 0)
+        assert keys_of(machine_redis, api_name) == {}
+        assert connection.get(other) == b"kept"
+    finally:
+        connection.delete(other)
