@@ -117,6 +117,8 @@ def subscribed(server: RunningServer, case: Case, cpu: int) -> Iterator[Subscrib
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 # -- the child process -----------------------------------------------------------------------
