@@ -4,20 +4,30 @@ Follows the GraphQL-over-HTTP specification: JSON bodies on POST, query paramete
 (queries only: a mutation over GET is 405), ``application/graphql-response+json`` with 4xx for
 requests that never executed, ``application/json`` with 200 for legacy clients. A browser
 asking for ``text/html`` gets GraphiQL. Errors use AppSync's shape (``schema.errors``).
+
+The endpoint is a raw ASGI application, because on a one-field query Starlette's ``Request``,
+``URL``, ``Headers`` and ``Response`` cost more than the GraphQL work (bench/README.md, "Issue 9:
+where the time goes"): the headers are read once from the scope into a dict, the body is
+decoded with orjson, the answer is encoded straight to bytes and sent as the two ASGI response
+messages. Only the GraphiQL page, a rare GET, goes through Starlette's ``Request``/``Response``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from graphql import ExecutionResult, GraphQLError, OperationType
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from auth.errors import AuthFailure
 from auth.modes import Authorization, HttpCall
@@ -27,11 +37,16 @@ from schema.errors import format_errors
 from web.api import LoadedApi
 from web.negotiation import MediaType, choose
 
-# Legacy first: a client that says nothing, or */*, gets application/json (spec, "Legacy
-# watershed"); one that asks for application/graphql-response+json gets it.
 log = logging.getLogger("syncline.http")
 
+# Legacy first: a client that says nothing, or */*, gets application/json (spec, "Legacy
+# watershed"); one that asks for application/graphql-response+json gets it.
 _GRAPHQL_MEDIA = (MediaType.JSON, MediaType.GRAPHQL_RESPONSE_JSON)
+_PAGE_MEDIA = (*_GRAPHQL_MEDIA, MediaType.HTML)
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_CONTENT_TYPES = {media: f"{media}; charset=utf-8".encode("latin-1") for media in _GRAPHQL_MEDIA}
+
+GraphiQLPage = Callable[[Request], Response]
 
 
 class BadRequest(Exception):
@@ -39,6 +54,49 @@ class BadRequest(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+class RequestHeaders(dict[str, str]):
+    """The request's headers by name (lower-case, as ASGI delivers them), the first value of a
+    repeated header winning as with Starlette's ``Headers``; ``getlist`` has every value (SigV4
+    signs a repeated header's values joined, ``auth.iam``)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
+        super().__init__()
+        self.raw = list(raw)
+        for key, value in self.raw:
+            name = key.decode("latin-1")
+            if name not in self:
+                self[name] = value.decode("latin-1")
+
+    def getlist(self, name: str) -> list[str]:
+        key = name.lower().encode("latin-1")
+        return [value.decode("latin-1") for raw_key, value in self.raw if raw_key == key]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One response: its status, JSON body and extra headers (``Allow``, auth challenges)."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str] | None = None
+
+    async def send(self, send: Send, media: MediaType) -> None:
+        content = _dumps(self.body)
+        headers = [
+            (b"content-type", _CONTENT_TYPES[media]),
+            (b"content-length", str(len(content)).encode("latin-1")),
+        ]
+        if self.headers:
+            headers += [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in self.headers.items()
+            ]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
 
 def _json_default(value: Any) -> Any:
@@ -53,10 +111,16 @@ def _dumps(body: Any) -> bytes:
     return orjson.dumps(body, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
 
 
-def json_response(
-    body: Any, status: int, media: MediaType, headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(_dumps(body), status, headers=headers, media_type=f"{media}; charset=utf-8")
+def _loads(body: bytes) -> Any:
+    # orjson parses ~20x faster than json.loads, but reads an integer past 64 bits as a float
+    # and refuses NaN and 1e400; a body with a run of 19 digits (a number that may not fit)
+    # or that orjson refuses is read by json.loads, so what a request means never changes.
+    if _LONG_DIGITS.search(body) is None:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body)
 
 
 def _error_body(message: str, error_type: str) -> dict[str, Any]:
@@ -73,25 +137,26 @@ def _result_body(result: ExecutionResult) -> dict[str, Any]:
     return body
 
 
-def _http_call(request: Request, body: bytes) -> HttpCall:
-    client = request.client
+def _http_call(scope: Scope, headers: RequestHeaders, body: bytes) -> HttpCall:
+    client = scope.get("client")
     return HttpCall(
-        method=request.method,
-        scheme=request.url.scheme,
-        host=request.headers.get("host", ""),
-        path=request.url.path,
-        query=request.url.query,
-        headers=request.headers,
+        method=scope["method"],
+        scheme=scope.get("scheme", "http"),
+        host=headers.get("host", ""),
+        path=scope["path"],
+        query=scope.get("query_string", b"").decode(),
+        headers=headers,
         body=body,
-        source_ip=client.host if client else None,
-        raw_path=request.scope.get("raw_path", b"").decode("latin-1") or None,
+        source_ip=client[0] if client else None,
+        raw_path=scope.get("raw_path", b"").decode("latin-1") or None,
     )
 
 
-def _params(request: Request, body: bytes) -> dict[str, Any]:
+def _params(scope: Scope, body: bytes) -> dict[str, Any]:
     """``query``, ``variables`` and ``operationName`` from the query string or the JSON body."""
-    if request.method == "GET":
-        params: dict[str, Any] = dict(request.query_params)
+    if scope["method"] == "GET":
+        query_string = scope.get("query_string", b"").decode("latin-1")
+        params: dict[str, Any] = dict(parse_qsl(query_string, keep_blank_values=True))
         for name in ("variables", "extensions"):
             if name in params:
                 try:
@@ -100,7 +165,7 @@ def _params(request: Request, body: bytes) -> dict[str, Any]:
                     raise BadRequest(f"'{name}' is not valid JSON") from None
     else:
         try:
-            params = json.loads(body)
+            params = _loads(body)
         except ValueError:
             raise BadRequest("Request body is not valid JSON") from None
         if not isinstance(params, dict):
@@ -118,100 +183,105 @@ def _params(request: Request, body: bytes) -> dict[str, Any]:
 
 
 class GraphQLEndpoint:
-    def __init__(self, api: LoadedApi, graphiql: Any) -> None:
+    """The ASGI application of ``/graphql`` for ``GET`` and ``POST``."""
+
+    def __init__(self, api: LoadedApi, graphiql: GraphiQLPage) -> None:
         self.api = api
         self.graphiql = graphiql
         self.max_body = api.definition.limits.max_body_bytes
 
-    async def handle(self, request: Request) -> Response:
-        if (
-            request.method == "GET"
-            and choose(request.headers.get("accept"), (*_GRAPHQL_MEDIA, MediaType.HTML))
-            is MediaType.HTML
-        ):
-            return self.graphiql(request)  # type: ignore[no-any-return]
-        media = choose(request.headers.get("accept"), _GRAPHQL_MEDIA)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = RequestHeaders(scope["headers"])
+        accept = headers.get("accept")
+        if scope["method"] == "GET" and choose(accept, _PAGE_MEDIA) is MediaType.HTML:
+            await self.graphiql(Request(scope, receive))(scope, receive, send)
+            return
+        media = choose(accept, _GRAPHQL_MEDIA)
         if media is None:
-            return json_response(
-                _error_body(
-                    "Accept must allow application/graphql-response+json or application/json",
-                    "NotAcceptable",
-                ),
-                406,
-                MediaType.JSON,
-            )
+            message = "Accept must allow application/graphql-response+json or application/json"
+            await Answer(406, _error_body(message, "NotAcceptable")).send(send, MediaType.JSON)
+            return
         try:
-            body = await self._body(request)
-            authorization = await self.api.authorizer.authenticate(_http_call(request, body))
-            params = _params(request, body)
+            answer = await self._answer(scope, receive, headers, media)
+        except ClientDisconnect:
+            return  # nobody to answer
+        await answer.send(send, media)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, headers: RequestHeaders, media: MediaType
+    ) -> Answer:
+        try:
+            body = await self._body(scope, receive, headers)
+            authorization = await self.api.authorizer.authenticate(_http_call(scope, headers, body))
+            params = _params(scope, body)
         except AuthFailure as failure:
-            return json_response(failure.body, failure.status, media, headers=failure.headers)
+            return Answer(failure.status, failure.body, failure.headers)
         except BadRequest as error:
-            return json_response(
-                _error_body(error.message, "BadRequestException"), error.status, media
-            )
+            return Answer(error.status, _error_body(error.message, "BadRequestException"))
         try:
-            return await self._run(request, params, media, authorization)
+            return await self._run(scope, headers, params, media, authorization)
         except Exception:
             # Field failures never get here (graphql-core turns them into field errors); this
             # is the last line of defence, so one broken request never takes the server down.
             log.exception("request failed")
-            return json_response(
-                _error_body("An internal failure occurred", "InternalFailure"), 500, media
-            )
+            return Answer(500, _error_body("An internal failure occurred", "InternalFailure"))
 
-    async def _body(self, request: Request) -> bytes:
+    async def _body(self, scope: Scope, receive: Receive, headers: RequestHeaders) -> bytes:
         """The POST body, read up to the configured limit (413 past it); empty for GET."""
-        if request.method == "GET":
+        if scope["method"] == "GET":
             return b""
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/json":
+        content_type = headers.get("content-type", "")
+        if (
+            content_type != "application/json"
+            and content_type.split(";")[0].strip().lower() != "application/json"
+        ):
             raise BadRequest("Content-Type must be application/json", 415)
-        declared = request.headers.get("content-length")
+        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self.max_body:
+        parts: list[bytes] = []
+        size = 0
+        more_body = True
+        while more_body:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
                 raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
-        return bytes(body)
+            parts.append(chunk)
+            more_body = message.get("more_body", False)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def _run(
         self,
-        request: Request,
+        scope: Scope,
+        headers: RequestHeaders,
         params: dict[str, Any],
         media: MediaType,
         authorization: Authorization,
-    ) -> Response:
+    ) -> Answer:
         executor = self.api.executor
         prepared = executor.prepare(params["query"])
-        legacy = media is MediaType.JSON
+        failed = 200 if media is MediaType.JSON else 400  # the operation never executed
         if prepared.document is None:
-            body = {"errors": format_errors(list(prepared.errors))}
-            return json_response(body, 200 if legacy else 400, media)
+            return Answer(failed, {"errors": format_errors(list(prepared.errors))})
         operation = executor.operation_type(prepared.document, params["operationName"])
         if operation is None:
             error = GraphQLError("Unknown operation named or ambiguous operation")
-            return json_response({"errors": format_errors([error])}, 200 if legacy else 400, media)
-        if request.method == "GET" and operation is not OperationType.QUERY:
-            return json_response(
-                _error_body("Only queries can be sent with GET; use POST", "MethodNotAllowed"),
+            return Answer(failed, {"errors": format_errors([error])})
+        if scope["method"] == "GET" and operation is not OperationType.QUERY:
+            return Answer(
                 405,
-                media,
-                headers={"Allow": "POST"},
+                _error_body("Only queries can be sent with GET; use POST", "MethodNotAllowed"),
+                {"Allow": "POST"},
             )
         if operation is OperationType.SUBSCRIPTION:
-            return json_response(
-                _error_body(
-                    "Subscriptions are served over WebSocket at /graphql/realtime",
-                    "BadRequestException",
-                ),
-                200 if legacy else 400,
-                media,
-            )
+            message = "Subscriptions are served over WebSocket at /graphql/realtime"
+            return Answer(failed, _error_body(message, "BadRequestException"))
         state = RequestState(
-            CtxRequest(dict(request.headers), request.headers.get("host")),
+            CtxRequest(headers, headers.get("host")),
             identity=authorization.identity,
             auth_mode=authorization.mode,
             denied_fields=authorization.denied_fields,
@@ -221,6 +291,5 @@ class GraphQLEndpoint:
             prepared.document, state, params["variables"], params["operationName"]
         )
         if outcome.request_error:
-            body = {"errors": format_errors(outcome.result.errors or [])}
-            return json_response(body, 200 if legacy else 400, media)
-        return json_response(_result_body(outcome.result), 200, media)
+            return Answer(failed, {"errors": format_errors(outcome.result.errors or [])})
+        return Answer(200, _result_body(outcome.result))

@@ -7,6 +7,7 @@ Clients that accept ``application/graphql-response+json`` get it, with the spec'
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 
 class MediaType(StrEnum):
@@ -39,9 +40,13 @@ def _matches(pattern: str, media: str) -> bool:
     return sub == "*" and media.startswith(kind + "/")
 
 
+@lru_cache(maxsize=256)
 def choose(header: str | None, offered: tuple[MediaType, ...]) -> MediaType | None:
     """The offered type the client prefers: highest q, then an exact match over a wildcard,
-    then the server's order. None when nothing offered is acceptable (406)."""
+    then the server's order. None when nothing offered is acceptable (406).
+
+    Cached: a client sends the same ``Accept`` with every request, and parsing it costs more
+    than the rest of a one-field query's HTTP handling."""
     if not header:
         return offered[0]
     accepted = _accepted(header)

@@ -113,7 +113,7 @@ def http_app(api: LoadedApi, cors_origins: tuple[str, ...]) -> Starlette:
     return Starlette(
         routes=[
             Mount(GRAPHIQL_ASSETS, app=graphiql_static_app()),
-            Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
         ],
         middleware=[
