@@ -288,7 +288,10 @@ if os.environ.get("_HANDLER") == "server.lambda_handler":
     # needs now, in the INIT phase, which provisioned concurrency and SnapStart run before any
     # request (AWS Lambda developer guide, "Lambda execution environment lifecycle"). The API
     # itself still loads with the first event.
-    import deploy.aws_lambda  # noqa: F401
+    from deploy.lambda_startup import collector_paused
+
+    with collector_paused():
+        import deploy.aws_lambda  # noqa: F401
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import functools
 from typing import Any
 
 from deploy.aws_lambda.app import LambdaApi, LambdaSettings
+from deploy.lambda_startup import collector_paused
 
 __all__ = ["LambdaApi", "LambdaSettings", "lambda_handler"]
 
@@ -18,7 +19,8 @@ __all__ = ["LambdaApi", "LambdaSettings", "lambda_handler"]
 @functools.cache
 def _warm_api() -> LambdaApi:
     # Kept for the life of the execution environment: that is what a warm start reuses.
-    return LambdaApi.from_environment()
+    with collector_paused():
+        return LambdaApi.from_environment()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
