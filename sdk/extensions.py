@@ -19,7 +19,6 @@ from resolvers.context import ResolverContext, current_context
 from schema.errors import ResolverError
 from schema.model import FieldCoordinate
 from subscriptions.errors import FilterError
-from subscriptions.filters import parse_filter
 
 __all__ = [
     "evict_from_api_cache",
@@ -43,6 +42,10 @@ def _context(name: str) -> ResolverContext:
 
 
 def _checked(filter_json: Any) -> Any:
+    # Imported here: every resolver code file imports this module, only subscription
+    # resolvers set filters (a Lambda cold start's first event need not load the parser).
+    from subscriptions.filters import parse_filter
+
     try:
         parse_filter(filter_json)
     except FilterError as error:

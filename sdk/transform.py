@@ -23,12 +23,12 @@ A field given a plain value instead of an ``{operator: value}`` object means ``e
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from resolvers.dynamodb.builders import to_condition_expression, to_filter_expression
-from subscriptions.filters import Operator
 
 __all__ = [
     "to_dynamodb_condition_expression",
@@ -47,12 +47,20 @@ def to_dynamodb_condition_expression(condition_object: Mapping[str, Any]) -> str
     return json.dumps(to_condition_expression(condition_object))
 
 
-_OPERATORS = frozenset(o.value for o in Operator)
 Group = list[dict[str, Any]]
 
 
+@functools.cache
+def _operators() -> frozenset[str]:
+    # The filter engine loads with the first subscription filter, not with every resolver
+    # code file that imports `util` (a Lambda cold start's first event; docs/deploy.md).
+    from subscriptions.filters import Operator
+
+    return frozenset(o.value for o in Operator)
+
+
 def _conditions(field: str, spec: Any) -> Group:
-    if isinstance(spec, Mapping) and spec and set(spec) <= _OPERATORS:
+    if isinstance(spec, Mapping) and spec and set(spec) <= _operators():
         return [{"fieldName": field, "operator": op, "value": v} for op, v in spec.items()]
     return [{"fieldName": field, "operator": "eq", "value": spec}]
 
