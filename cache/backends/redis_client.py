@@ -7,9 +7,10 @@ about 40 µs a GET where the round trip is about 16. This client writes a comman
 the transport and matches replies to commands in order, so a ``GET`` costs a future, a write
 and a parse (``docs/caching.md``, "Backends").
 
-- **Pipelining.** Every command goes on one connection, and the commands of one event-loop
-  iteration leave in one write (the first schedules the write with ``call_soon``); Redis answers
-  them in order, often in one read.
+- **Pipelining.** Every command goes on one connection. A command sent while no reply is
+  awaited is written at once; commands sent while replies are awaited (under load) are
+  corked: those of one event-loop iteration leave in one write (the first schedules it with
+  ``call_soon``). Redis answers them in order, often in one read.
 - **Timeouts.** Connecting gets ``connect_timeout``. While replies are awaited, a connection
   that receives nothing for ``reply_timeout`` is dropped (one watchdog timer per connection, not
   one per command), failing every command on it with ``RedisTimeoutError``.
@@ -64,16 +65,20 @@ class RespConnection(asyncio.Protocol):
         if self.closed:
             raise RedisConnectionError(f"the connection to {self.where} is closed")
         future = self.loop.create_future()
-        if not self._awaiting:
+        idle = not self._awaiting
+        if idle:
             self._last_read = self.loop.time()  # the silence the watchdog measures starts now
             if self._watchdog is None:
                 self._watchdog = self.loop.call_at(
                     self._last_read + self.reply_timeout, self._check_progress
                 )
         self._awaiting.append(future)
-        if not self._outgoing:
-            self.loop.call_soon(self._write)
-        self._outgoing.append(command)
+        if idle and self.transport is not None:
+            self.transport.write(command)  # nothing in flight: no batch worth waiting for
+        else:
+            if not self._outgoing:
+                self.loop.call_soon(self._write)
+            self._outgoing.append(command)
         return future
 
     def _write(self) -> None:
