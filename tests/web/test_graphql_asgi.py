@@ -19,6 +19,7 @@ type Query {
   header(name: String!): String
   domain: String
   number(v: Int): Int
+  failing: String
 }
 """
 
@@ -39,6 +40,10 @@ resolvers:
     kind: UNIT
     dataSource: none
     code: number.py
+  Query.failing:
+    kind: UNIT
+    dataSource: none
+    code: failing.py
 """
 
 CODE = {
@@ -52,6 +57,11 @@ CODE = {
     ),
     "number.py": (
         "def request(ctx):\n    return {'payload': ctx.args['v']}\n\n"
+        "def response(ctx):\n    return ctx.result\n"
+    ),
+    "failing.py": (
+        "from syncline import util\n\n"
+        "def request(ctx):\n    util.error('refused', 'Custom', {1: 'one', 'two': 2})\n\n"
         "def response(ctx):\n    return ctx.result\n"
     ),
 }
@@ -134,6 +144,13 @@ def test_integers_too_large_for_orjson_keep_every_digit(client, value):
     assert response.status_code == 200
     (error,) = response.json()["errors"]
     assert f"non 32-bit signed integer value: {value}" in error["message"]
+
+
+def test_error_data_with_keys_that_are_not_strings(client):
+    response = client.post("/graphql", json={"query": "{ failing }"}, headers=HEADERS)
+    assert response.status_code == 200
+    (error,) = response.json()["errors"]
+    assert (error["errorType"], error["data"]) == ("Custom", {"1": "one", "two": 2})
 
 
 def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
