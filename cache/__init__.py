@@ -12,7 +12,9 @@ Modules, in the order a request meets them:
 - ``keys``: cache keys (caching keys, identities) and stored values;
 - ``api_cache``: the read-through, counters and health, and the guard that turns any backend
   failure into an uncached request;
-- ``backends``: ``memory`` (cachetools, bounded by entries and bytes) and ``redis``;
+- ``backends``: ``memory`` (cachetools, bounded by entries and bytes) and ``redis``, which
+  speaks to Redis through its own pipelined client (``redis_client``, ``redis_address``,
+  ``resp``);
 - ``metrics``: Prometheus text for ``GET /metrics``; ``routes``: that and ``FlushApiCache``;
   ``cli``: ``syncline cache flush``.
 

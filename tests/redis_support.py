@@ -58,15 +58,29 @@ class PrivateRedis:
 
     ``password`` makes it require one (in ``url``); ``unix_socket`` makes it listen on a Unix
     socket too (``socket_path``, in a short temporary directory: socket paths are limited to
-    about 100 bytes).
+    about 100 bytes); ``tls`` makes it speak TLS only (``rediss://``).
     """
 
-    def __init__(self, workdir: Path, password: str | None = None, unix_socket: bool = False):
+    def __init__(
+        self,
+        workdir: Path,
+        password: str | None = None,
+        unix_socket: bool = False,
+        tls: bool = False,
+    ) -> None:
         self.port = free_port()
         self.password = password
         credentials = f":{password}@" if password else ""
         self.url = f"redis://{credentials}127.0.0.1:{self.port}/0"
         self.workdir = workdir
+        self.certificate: tuple[Path, Path] | None = None
+        """With ``tls``: a self-signed certificate for 127.0.0.1 and its key; ``url`` trusts it."""
+        if tls:
+            from tests.subscriptions.test_tls import self_signed
+
+            self.certificate = self_signed(workdir)
+            self.url = f"rediss://{credentials}127.0.0.1:{self.port}/0"
+            self.url += f"?ssl_ca_certs={self.certificate[0]}"
         self.socket_path = (
             str(Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock") if unix_socket else None
         )
@@ -75,6 +89,11 @@ class PrivateRedis:
     def start(self) -> None:
         argv = [redis_server(), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
                 "--appendonly", "no", "--dir", str(self.workdir)]  # fmt: skip
+        if self.certificate:
+            cert, key = (str(path) for path in self.certificate)
+            argv += ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", cert,
+                     "--tls-key-file", key, "--tls-ca-cert-file", cert,
+                     "--tls-auth-clients", "no"]  # fmt: skip
         if self.password:
             argv += ["--requirepass", self.password]
         if self.socket_path:

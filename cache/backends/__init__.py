@@ -5,8 +5,8 @@ One machine: ``memory``, bounded by entry count and by total bytes. Several serv
 registered for its ``CacheBackendKind``; registering a kind twice raises.
 
 Backends only store bytes under string keys with a TTL. They may raise anything when their
-store fails (a Redis outage raises ``RedisError`` or ``OSError``): ``cache.api_cache.ApiCache``
-catches it, so a cache failure never fails a request.
+store fails (a Redis outage raises a ``cache.backends.resp.RedisError``):
+``cache.api_cache.ApiCache`` catches it, so a cache failure never fails a request.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def register(kind: CacheBackendKind) -> Callable[[BackendFactory], BackendFactor
 
 def _load_builtin_kind(kind: CacheBackendKind) -> None:
     # Imported for its @register side effect; each module is one backend. Only the kind in use
-    # is imported: redis is a heavy import that a single machine or a Lambda never needs.
+    # is imported: a single machine or a Lambda never needs the Redis client (nor ssl).
     if kind is CacheBackendKind.REDIS:
         import cache.backends.redis
     else:

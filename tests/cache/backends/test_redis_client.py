@@ -48,7 +48,9 @@ def prefix(machine_redis: str) -> Iterator[str]:
         connection.delete(*leftovers)
 
 
-def test_commands_sent_while_replies_are_awaited_leave_in_one_write(machine_redis: str, prefix: str) -> None:
+def test_commands_sent_while_replies_are_awaited_leave_in_one_write(
+    machine_redis: str, prefix: str
+) -> None:
     client = client_for(machine_redis)
     writes: list[bytes] = []
 
@@ -151,6 +153,21 @@ def test_a_unix_socket(tmp_path: Path) -> None:
         client = client_for(f"unix://{server.socket_path}?db=1")
         assert run(client, lambda: client.execute(b"SET", "k", "v")) == b"OK"
         assert redis.Redis(port=server.port, db=1).get("k") == b"v"
+    finally:
+        server.close()
+
+
+def test_tls(tmp_path: Path) -> None:
+    server = PrivateRedis(tmp_path, tls=True)
+    server.start()
+    try:
+        trusting = client_for(server.url)
+        assert run(trusting, lambda: trusting.execute(b"SET", "k", "over TLS")) == b"OK"
+        unverified = client_for(f"rediss://127.0.0.1:{server.port}?ssl_cert_reqs=none")
+        assert run(unverified, lambda: unverified.execute(b"GET", "k")) == b"over TLS"
+        untrusting = client_for(f"rediss://127.0.0.1:{server.port}")
+        with pytest.raises(RedisConnectionError, match="certificate verify failed"):
+            run(untrusting, lambda: untrusting.execute(b"GET", "k"))
     finally:
         server.close()
 
