@@ -10,7 +10,6 @@ that every problem is reported at once. What the keys mean lives in `schema.defi
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -133,6 +132,8 @@ class Node:
 
 
 def did_you_mean(word: str, choices: Collection[str]) -> str:
+    import difflib  # for error messages only: not on a valid definition's (cold start's) path
+
     matches = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean '{matches[0]}'?" if matches else ""
 

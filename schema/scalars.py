@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol, cast
 
@@ -35,14 +34,11 @@ from graphql import (
     ScalarTypeDefinitionNode,
     StringValueNode,
     ValueNode,
-    parse,
     print_ast,
 )
 from graphql.pyutils import inspect
 
 __all__ = ["AWS_SCALARS", "AwsScalar", "LiteralParser"]
-
-_SDL_PATH = Path(__file__).with_name("appsync.graphql")
 
 
 class LiteralParser(Protocol):
@@ -391,10 +387,11 @@ def _json_scalar() -> AwsScalar:
 
 def _sdl_descriptions() -> dict[str, str]:
     """Descriptions come from ``appsync.graphql`` so introspection and this table agree."""
-    document = parse(_SDL_PATH.read_text(encoding="utf-8"))
+    from schema.sdl import prelude  # parsed once, shared with the schema build
+
     return {
         node.name.value: node.description.value
-        for node in document.definitions
+        for node in prelude()
         if isinstance(node, ScalarTypeDefinitionNode) and node.description is not None
     }
 

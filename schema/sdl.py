@@ -37,7 +37,9 @@ BUILTIN_SCALARS = frozenset({"String", "Int", "Float", "Boolean", "ID"})
 
 
 @cache
-def _prelude() -> tuple[DefinitionNode, ...]:
+def prelude() -> tuple[DefinitionNode, ...]:
+    """``appsync.graphql``'s definitions, parsed once per process (``schema.scalars`` reads
+    its descriptions, every schema build its declarations)."""
     source = Source(PRELUDE_PATH.read_text(), str(PRELUDE_PATH))
     return tuple(parse(source).definitions)
 
@@ -45,7 +47,7 @@ def _prelude() -> tuple[DefinitionNode, ...]:
 def aws_scalar_names() -> frozenset[str]:
     from graphql import ScalarTypeDefinitionNode
 
-    return frozenset(d.name.value for d in _prelude() if isinstance(d, ScalarTypeDefinitionNode))
+    return frozenset(d.name.value for d in prelude() if isinstance(d, ScalarTypeDefinitionNode))
 
 
 def node_location(node: Node | None) -> Location | None:
@@ -83,8 +85,8 @@ def parse_sources(sources: Sequence[SchemaSource]) -> tuple[DocumentNode, list[D
             continue
         definitions.extend(document.definitions)
     declared = {name for d in definitions if (name := _definition_name(d))}
-    prelude = [d for d in _prelude() if _definition_name(d) not in declared]
-    return DocumentNode(definitions=(*prelude, *definitions)), errors
+    declarations = [d for d in prelude() if _definition_name(d) not in declared]
+    return DocumentNode(definitions=(*declarations, *definitions)), errors
 
 
 def _custom_scalar_errors(document: DocumentNode) -> Iterable[DefinitionError]:
