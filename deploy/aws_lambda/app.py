@@ -200,7 +200,12 @@ class LambdaApi:
             return response
         response = await run_http(self.app, event, kind)
         if self._pending is not None and self._pending.calls:
-            await self._gateway()
+            try:
+                await self._gateway()
+            except Exception:
+                # As for any mutation listener: publishing never fails a mutation that succeeded.
+                log.exception("the real-time side could not start; the mutation is not published")
+                self._pending.calls.clear()
         if self.websocket is not None:
             await self.websocket.flush()
         return response
@@ -223,9 +228,14 @@ class LambdaApi:
             resolvers=api.resolvers,
             authorizer=api.authorizer,
         )
-        self.websocket = WebSocketGateway(realtime, self.settings)
-        await realtime.engine.start()
+        try:
+            gateway = WebSocketGateway(realtime, self.settings)
+            await realtime.engine.start()
+        except BaseException:
+            api.executor.mutation_listeners.remove(realtime.engine)  # the next event tries again
+            raise
         self._stack.push_async_callback(realtime.engine.stop)
+        self.websocket = gateway
         if self._pending is not None:
             api.executor.mutation_listeners.remove(self._pending)
             for call in self._pending.calls:

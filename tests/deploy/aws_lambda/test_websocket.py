@@ -210,3 +210,29 @@ def test_gone_connection_is_removed(gateway: LambdaApi) -> None:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def test_a_query_builds_no_real_time_side_and_a_failing_one_fails_no_mutation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # No region anywhere: boto3 cannot make the tables' client, so the real-time side, built
+    # after the first mutation, fails to start; the mutation itself still succeeds.
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    settings = LambdaSettings(
+        EXAMPLE, tmp_path, connections_table="Connections", subscriptions_table="Subscriptions"
+    )
+    api = LambdaApi(load_api(EXAMPLE, tmp_path), settings)
+    try:
+        query = with_body(load("apigw_http_v2_post_query"), {"query": "{ __typename }"})
+        assert api.handle(query)["statusCode"] == 200
+        assert api.websocket is None
+        for customer in ("dave", "erin"):  # each mutation tries again, and fails no request
+            assert place(api, customer)["status"] == "PAID"
+            assert api.websocket is None
+        assert "the real-time side could not start" in caplog.text
+        # Only the listener that keeps mutations for the engine: no engine left half-built.
+        assert len(api.api.executor.mutation_listeners) == 1
+    finally:
+        api.close()
