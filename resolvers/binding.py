@@ -55,6 +55,7 @@ def never_suspends(resolver: FieldResolver) -> bool:
 
 def field_resolver(resolver: FieldResolver, resolver_count_limit: int) -> Any:
     """The graphql-core resolve function of one bound field."""
+    resolve_field = resolver.resolve
 
     def context(source: Any, info: GraphQLResolveInfo[Any], arguments: Any) -> ResolverContext:
         state: RequestState = info.context
@@ -66,7 +67,7 @@ def field_resolver(resolver: FieldResolver, resolver_count_limit: int) -> Any:
     if never_suspends(resolver):
 
         def resolve_now(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
-            coroutine = resolver.resolve(context(source, info, arguments))
+            coroutine = resolve_field(context(source, info, arguments))
             try:
                 coroutine.send(None)
             except StopIteration as done:
@@ -77,7 +78,7 @@ def field_resolver(resolver: FieldResolver, resolver_count_limit: int) -> Any:
         return resolve_now
 
     async def resolve(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
-        return await resolver.resolve(context(source, info, arguments))
+        return await resolve_field(context(source, info, arguments))
 
     return resolve
 

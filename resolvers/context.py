@@ -133,7 +133,8 @@ class SubscriptionExtensions:
 class Batching:
     """Which resolver or pipeline function runs its data source now, and its ``maxBatchSize``.
 
-    Set by ``resolvers.unit.call_data_source``; a Lambda data source batches ``BatchInvoke``
+    Built once per resolver or function, set on the context by
+    ``resolvers.unit.call_data_source``; a Lambda data source batches ``BatchInvoke``
     requests of the same ``owner`` and field (AppSync developer guide, "AWS AppSync JavaScript
     resolver function reference for Lambda").
     """
@@ -177,18 +178,73 @@ class RequestState:
         return self.extensions
 
 
-@dataclass(slots=True)
 class ResolverContext:
-    arguments: dict[str, Any]
-    source: Any
-    info: Info
-    request_state: RequestState
-    path: ResponsePath | None = None
-    stash: dict[str, Any] = field(default_factory=dict)
-    prev: Prev = field(default_factory=Prev)
-    result: Any = None
-    error: ResolverError | None = None
-    batching: Batching | None = None
+    """``ctx`` for one field resolution. Built for every resolver call (100 a request for a
+    list with a per-item resolver), so it is a slotted class whose ``stash`` and ``prev`` are
+    made on first use: most resolvers read neither."""
+
+    __slots__ = (
+        "_prev",
+        "_stash",
+        "arguments",
+        "batching",
+        "error",
+        "info",
+        "path",
+        "request_state",
+        "result",
+        "source",
+    )
+
+    def __init__(
+        self,
+        arguments: dict[str, Any],
+        source: Any,
+        info: Info,
+        request_state: RequestState,
+        path: ResponsePath | None = None,
+        stash: dict[str, Any] | None = None,
+        prev: Prev | None = None,
+        result: Any = None,
+        error: ResolverError | None = None,
+        batching: Batching | None = None,
+    ) -> None:
+        self.arguments = arguments
+        self.source = source
+        self.info = info
+        self.request_state = request_state
+        self.path = path
+        self._stash = stash
+        self._prev = prev
+        self.result = result
+        self.error = error
+        self.batching = batching
+
+    def __repr__(self) -> str:
+        return (
+            f"ResolverContext(arguments={self.arguments!r}, source={self.source!r}, "
+            f"path={self.path!r}, result={self.result!r}, error={self.error!r})"
+        )
+
+    @property
+    def stash(self) -> dict[str, Any]:
+        if self._stash is None:
+            self._stash = {}
+        return self._stash
+
+    @stash.setter
+    def stash(self, value: dict[str, Any]) -> None:
+        self._stash = value
+
+    @property
+    def prev(self) -> Prev:
+        if self._prev is None:
+            self._prev = Prev()
+        return self._prev
+
+    @prev.setter
+    def prev(self, value: Prev) -> None:
+        self._prev = value
 
     @property
     def args(self) -> dict[str, Any]:
@@ -218,7 +274,9 @@ class ResolverContext:
 
 
 current_context: ContextVar[ResolverContext] = ContextVar("syncline_resolver_context")
-"""The context of the resolver code running now, so ``util.append_error`` needs no ``ctx``."""
+"""The context of the resolver running now, so ``util.append_error`` needs no ``ctx``: set
+once per resolver call (``resolvers.unit.UnitResolver``, ``resolvers.pipeline``), for its
+handlers and data sources."""
 
 
 class SkipTo(StrEnum):

@@ -20,6 +20,8 @@ class NoneDataSource:
     """``invoke`` awaits nothing, so resolvers on NONE sources can run synchronously."""
 
     async def invoke(self, request: Any, ctx: ResolverContext) -> Any:
+        if type(request) is dict:
+            return request.get("payload")
         if request is None:
             return None
         if not isinstance(request, Mapping):

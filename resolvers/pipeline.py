@@ -14,13 +14,13 @@ skipped and the pipeline goes on with the returned value as ``ctx.prev.result``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from resolvers.code import CodeModule
-from resolvers.context import Batching, EarlyReturn, ResolverContext, SkipTo
+from resolvers.context import Batching, EarlyReturn, ResolverContext, SkipTo, current_context
 from resolvers.registry import DataSourceClient
-from resolvers.unit import call_data_source, run_handler
+from resolvers.unit import call_data_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,10 @@ class FunctionStep:
     data_source: DataSourceClient
     code: CodeModule | None
     max_batch_size: int | None = None
+    batching: Batching = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "batching", Batching(self, self.max_batch_size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +41,17 @@ class PipelineResolver:
     functions: tuple[FunctionStep, ...]
 
     async def resolve(self, ctx: ResolverContext) -> Any:
+        token = current_context.set(ctx)
+        try:
+            return await self._run(ctx)
+        finally:
+            current_context.reset(token)
+
+    async def _run(self, ctx: ResolverContext) -> Any:
         skip_functions = False
         try:
             before = (
-                run_handler(self.code.request, ctx)
+                self.code.request(ctx)
                 if self.code is not None and self.code.request is not None
                 else {}
             )
@@ -51,9 +62,8 @@ class PipelineResolver:
         if not skip_functions:
             for step in self.functions:
                 try:
-                    batching = Batching(step, step.max_batch_size)
                     ctx.prev.result = await call_data_source(
-                        step.code, step.data_source, ctx, batching
+                        step.code, step.data_source, ctx, step.batching
                     )
                 except EarlyReturn as early:
                     ctx.prev.result = early.value
@@ -64,6 +74,6 @@ class PipelineResolver:
         if self.code is None or self.code.response is None:
             return ctx.prev.result
         try:
-            return run_handler(self.code.response, ctx)
+            return self.code.response(ctx)
         except EarlyReturn as early:
             return early.value

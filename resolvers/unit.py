@@ -9,7 +9,7 @@ code (a direct Lambda resolver) the error fails the field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from resolvers.code import CodeModule
@@ -31,15 +31,6 @@ def lambda_event(ctx: ResolverContext) -> dict[str, Any]:
     }
 
 
-def run_handler(handler: Any, ctx: ResolverContext) -> Any:
-    """Call one request/response handler with ``ctx`` as the current context."""
-    token = current_context.set(ctx)
-    try:
-        return handler(ctx)
-    finally:
-        current_context.reset(token)
-
-
 async def call_data_source(
     code: CodeModule | None,
     data_source: DataSourceClient,
@@ -49,7 +40,8 @@ async def call_data_source(
     """One request → data source → response round, shared by unit resolvers and functions.
 
     ``batching`` names the resolver or function and its ``maxBatchSize``. Raises
-    ``EarlyReturn`` when the request handler returns early.
+    ``EarlyReturn`` when the request handler returns early. The caller has made ``ctx`` the
+    current context (``resolvers.context.current_context``), once for the whole resolver.
     """
     ctx.batching = batching
     if code is None:
@@ -58,7 +50,7 @@ async def call_data_source(
         batched = batching is not None and bool(batching.max_batch_size)
         operation = "BatchInvoke" if batched else "Invoke"
         return await data_source.invoke({"operation": operation, "payload": lambda_event(ctx)}, ctx)
-    request = run_handler(code.request, ctx) if code.request is not None else {}
+    request = code.request(ctx) if code.request is not None else {}
     ctx.error = None
     try:
         ctx.result = await data_source.invoke(request, ctx)
@@ -70,7 +62,7 @@ async def call_data_source(
             raise ctx.error
         return ctx.result
     try:
-        return run_handler(code.response, ctx)
+        return code.response(ctx)
     except EarlyReturn as early:
         return early.value
 
@@ -80,10 +72,16 @@ class UnitResolver:
     data_source: DataSourceClient
     code: CodeModule | None
     max_batch_size: int | None = None
+    batching: Batching = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "batching", Batching(self, self.max_batch_size))
 
     async def resolve(self, ctx: ResolverContext) -> Any:
-        batching = Batching(self, self.max_batch_size)
+        token = current_context.set(ctx)
         try:
-            return await call_data_source(self.code, self.data_source, ctx, batching)
+            return await call_data_source(self.code, self.data_source, ctx, self.batching)
         except EarlyReturn as early:
             return early.value
+        finally:
+            current_context.reset(token)

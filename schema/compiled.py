@@ -105,6 +105,12 @@ def _track(values: Any) -> None:
 _ASYNC_HELPERS = GraphQLResolveInfoHelpers(gather=_gather, track=_track)
 
 
+#: ``Path`` and ``GraphQLResolveInfo`` are NamedTuples, whose generated ``__new__`` is a Python
+#: function; ``tuple.__new__`` builds the same objects without that frame (one of each per
+#: resolver call, a path per list item that needs one).
+_new_tuple = tuple.__new__
+
+
 class Unsupported(Exception):
     """The operation uses something a plan does not handle; graphql-core runs it."""
 
@@ -124,6 +130,7 @@ class FieldStep:
         "details",
         "dynamic_args",
         "field_def",
+        "info_head",
         "key",
         "leaf_int",
         "leaf_types",
@@ -153,6 +160,7 @@ class FieldStep:
         self.nodes = [d.node for d in details]
         self.field_def = field_def
         self.return_type = field_def.type
+        self.info_head = (self.name, self.nodes, self.return_type, parent_type)
         self.non_null = isinstance(self.return_type, GraphQLNonNull)
         self.resolve = field_def.resolve
         self.typename = self.name == "__typename"
@@ -181,26 +189,31 @@ class FieldStep:
 
 
 class ObjectPlan:
-    __slots__ = ("fields", "leaves", "type")
+    __slots__ = ("fields", "leaves", "rest", "type")
 
     def __init__(self, type_: GraphQLObjectType, fields: tuple[FieldStep, ...]) -> None:
         self.type = type_
         self.fields = fields
-        self.leaves = _leaves_function(type_, fields)
-        """For a selection of leaves read from a dict parent only: the result in one call."""
+        self.rest = tuple(step for step in fields if not _is_leaf(step))
+        """The steps ``leaves`` does not answer: those with resolvers, objects, lists."""
+        self.leaves = _leaves_function(type_, fields) if len(self.rest) < len(fields) else None
+        """For a dict parent: the leaves' values in one call (``rest`` still to run)."""
+
+
+def _is_leaf(step: FieldStep) -> bool:
+    return step.typename or step.leaf_types is not None
 
 
 def _leaves_function(
     type_: GraphQLObjectType, fields: tuple[FieldStep, ...]
-) -> Callable[[dict[str, Any]], dict[str, Any] | None] | None:
-    """Python source specialised for one selection set whose fields are all leaves without
-    resolvers (and ``__typename``): read every value from the dict, and if each one is its own
-    serialized value (a ``str`` for String, an ``int`` in range for Int, None where nullable),
-    return them as the result; otherwise return None and the general loop decides (and reports
-    any error). One function call and a ``dict.get`` plus a type test per field, instead of
-    the general loop's per-field dispatch (bench list-100x5: 500 such fields a request)."""
-    if not fields:
-        return None
+) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """Python source specialised for one selection set read from a dict parent: read every
+    leaf field without a resolver, and if each value is its own serialized value (a ``str``
+    for String, an ``int`` in range for Int, None where nullable), return the result with
+    those values, ``__typename``, and a None placeholder for the other fields (in order, for
+    the general loop to fill); otherwise return None and the general loop does it all (and
+    reports any error). One call and a ``dict.get`` plus a type test per leaf, instead of the
+    general loop's per-field dispatch (bench list-100x5: 500 such fields a request)."""
     reads: list[str] = []
     tests: list[str] = []
     items: list[str] = []
@@ -209,7 +222,8 @@ def _leaves_function(
             items.append(f"{step.key!r}: {type_.name!r}")
             continue
         if step.leaf_types is None:
-            return None
+            items.append(f"{step.key!r}: None")
+            continue
         value = f"v{number}"
         reads.append(f"    {value} = get({step.name!r})")
         if step.leaf_int:
@@ -436,7 +450,7 @@ def _list(
             if subplan is None:
                 subplan = plans.subplan(direct, step)
             leaves = subplan.leaves
-            if leaves is not None:
+            if leaves is not None and not subplan.rest:
                 # Dicts of leaves only (a field's selection is never empty, so a result is
                 # truthy): one call per item; any other item and the loop below decides.
                 fast = [leaves(value) if type(value) is dict else None for value in result]
@@ -451,13 +465,15 @@ def _list(
                         subplan = plans.subplan(direct, step)
                     done: Any = run.execute_fields(subplan, value, path, index)
                     if type(done) is not dict:
-                        done = run.await_completed(done, item_type, step, Path(path, index, None))
+                        done = run.await_completed(
+                            done, item_type, step, _new_tuple(Path, (path, index, None))
+                        )
                 elif type(value) not in _PLAIN and is_awaitable(value):
                     done = run.complete_awaitable(
-                        item, item_type, step, Path(path, index, None), info, value
+                        item, item_type, step, _new_tuple(Path, (path, index, None)), info, value
                     )
                 else:
-                    item_path = Path(path, index, None)
+                    item_path = _new_tuple(Path, (path, index, None))
                     done = item(run, value, item_path, info)
                     if type(done) not in _PLAIN and is_awaitable(done):
                         done = run.await_completed(done, item_type, step, item_path)
@@ -467,7 +483,7 @@ def _list(
                 completed.append(done)
             except Exception as raw:
                 try:
-                    run.handle_error(raw, item_type, step, Path(path, index, None))
+                    run.handle_error(raw, item_type, step, _new_tuple(Path, (path, index, None)))
                 except GraphQLError:
                     if pending:
                         _settle_in_background([completed[i] for i in pending])
@@ -526,7 +542,16 @@ def _abstract(type_: GraphQLAbstractType, step: FieldStep, plans: OperationPlan)
 class Run:
     """What one execution of a plan holds: its context, variables and collected errors."""
 
-    __slots__ = ("_core", "context", "errors", "plan", "root_value", "schema", "variables")
+    __slots__ = (
+        "_core",
+        "context",
+        "errors",
+        "info_tail",
+        "plan",
+        "root_value",
+        "schema",
+        "variables",
+    )
 
     def __init__(
         self, plan: OperationPlan, root_value: Any, context: Any, variables: VariableValues
@@ -538,6 +563,17 @@ class Run:
         self.variables = variables
         self.errors = CollectedErrors()
         self._core: GraphQLCoreExecutor[Any] | None = None
+        self.info_tail = (
+            self.schema,
+            plan.fragment_definitions,
+            root_value,
+            plan.operation,
+            variables,
+            context,
+            is_awaitable,
+            None,
+            _ASYNC_HELPERS,
+        )
 
     def graphql_core(self) -> GraphQLCoreExecutor[Any]:
         """A graphql-core executor sharing this run's errors, for what plans do not handle."""
@@ -560,23 +596,13 @@ class Run:
         return self._core
 
     def info(self, step: FieldStep, path: Path) -> GraphQLResolveInfo[Any]:
-        plan = self.plan
-        return GraphQLResolveInfo(
-            step.name,
-            step.nodes,
-            step.return_type,
-            step.parent_type,
-            path,
-            self.schema,
-            plan.fragment_definitions,
-            self.root_value,
-            plan.operation,
-            self.variables,
-            self.context,
-            is_awaitable,
-            None,
-            _ASYNC_HELPERS,
+        # GraphQLResolveInfo(field_name, field_nodes, return_type, parent_type, path, schema,
+        # fragments, root_value, operation, variable_values, context, is_awaitable,
+        # abort_signal, async_helpers): the step's part, the path, this run's part.
+        info: GraphQLResolveInfo[Any] = _new_tuple(
+            GraphQLResolveInfo, (*step.info_head, path, *self.info_tail)
         )
+        return info
 
     def handle_error(
         self, raw: Exception, return_type: GraphQLOutputType, step: FieldStep, path: Path
@@ -614,14 +640,19 @@ class Run:
         """The object's fields; with ``index``, the object is item ``index`` of the list at
         ``path``, whose own path is built only when a field needs it."""
         from_dict = type(source) is dict
+        steps = plan.fields
+        results: dict[str, Any] | None = None
         if from_dict and plan.leaves is not None:
-            leaves = plan.leaves(source)
-            if leaves is not None:
-                return leaves
-        results: dict[str, Any] = {}
+            results = plan.leaves(source)
+            if results is not None:
+                if not plan.rest:
+                    return results
+                steps = plan.rest
+        if results is None:
+            results = {}
         pending: list[str] | None = None
         try:
-            for step in plan.fields:
+            for step in steps:
                 if from_dict:
                     leaf_types = step.leaf_types
                     if leaf_types is not None:
@@ -639,7 +670,7 @@ class Run:
                         results[step.key] = plan.type.name
                         continue
                 if index is not None:
-                    path, index = Path(path, index, None), None
+                    path, index = _new_tuple(Path, (path, index, None)), None
                 result = self.execute_field(step, source, path)
                 results[step.key] = result
                 if type(result) not in _PLAIN and is_awaitable(result):
@@ -692,7 +723,7 @@ class Run:
         return results
 
     def execute_field(self, step: FieldStep, source: Any, parent: Path | None) -> Any:
-        path = Path(parent, step.key, step.parent_type.name)
+        path: Path = _new_tuple(Path, (parent, step.key, step.parent_type.name))
         if step.typename:
             return step.parent_type.name
         info = self.info(step, path) if step.needs_info else None
