@@ -72,6 +72,7 @@ HEAVY = (
     "redis",
     "argparse",
     "strawberry.federation",
+    "subscriptions.engine",
     "cryptography",
     "jwt",
     "yaml",
