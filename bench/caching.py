@@ -21,9 +21,11 @@ cache hit adds <= 100 µs over ``memory`` (p50, in process and interleaved over 
 p50 at 1 connection and the per-request server CPU difference under load are reported beside
 them).
 
-Recorded at 49ad14d+ (2 CPUs shared with other work, ``--duration 4 --rounds 2``): memory cache
-+6 µs in process, +7 µs over HTTP; Redis +28 to +32 µs in process, +33 µs over HTTP (redis-py,
-before: +70 to +75 µs in process, +139 to +250 µs over HTTP). Figures: ``bench/README.md``.
+Recorded at 0abf1d9 (2 CPUs shared with other work, ``--duration 4 --rounds 2``): memory cache
++7 µs in process, +8 µs interleaved over HTTP; Redis +28 µs in process, +34 µs interleaved over
+HTTP (+50 µs by wrk), +18 µs of server CPU per request at 64 connections, 18.1x throughput.
+Before it, with redis-py, in the same conditions: +100 µs in process, +111 µs interleaved over
+HTTP (+123 µs by wrk), +84 µs of CPU, 14.0x.
 
 Results go to stdout and ``bench/results/caching.json``.
 """
