@@ -23,6 +23,8 @@ class ApiKeyAuthorizer:
     def __init__(self, keys: Sequence[ApiKey], clock: Callable[[], float]) -> None:
         self.keys = tuple((key.value.encode(), key) for key in keys)
         self.clock = clock
+        self.authorization = Authorization(AuthMode.API_KEY, None)
+        """Every API-key caller's authorization (no identity), built once: it is immutable."""
 
     def find(self, value: str) -> ApiKey | None:
         """The configured key with this value, if it has not expired.
@@ -48,7 +50,7 @@ class ApiKeyAuthorizer:
     async def authorize(self, call: HttpCall, credentials: Credentials) -> Authorization:
         if credentials.api_key is None or self.find(credentials.api_key) is None:
             raise unauthorized()
-        return Authorization(AuthMode.API_KEY, None)
+        return self.authorization
 
 
 @register(AuthMode.API_KEY)

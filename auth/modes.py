@@ -58,12 +58,15 @@ PRECEDENCE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HttpCall:
     """What an authorizer may inspect: the request as it arrived, body included (for SigV4).
 
     For a WebSocket connect or subscription start, build one from the connection's headers
     (or the protocol's ``authorization`` payload), the URL it signs and the signed body.
+
+    Read-only by convention, not frozen: one is built for every request, and a frozen
+    dataclass's ``__init__`` (``object.__setattr__`` per field) costs 2.5 times as much.
     """
 
     method: str
@@ -99,9 +102,9 @@ class Credentials:
         self._issuer_read = False
 
     def too_long(self) -> bool:
-        return any(
-            value is not None and len(value) > MAX_CREDENTIAL_LENGTH
-            for value in (self.api_key, self.authorization)
+        api_key, authorization = self.api_key, self.authorization
+        return (api_key is not None and len(api_key) > MAX_CREDENTIAL_LENGTH) or (
+            authorization is not None and len(authorization) > MAX_CREDENTIAL_LENGTH
         )
 
     def is_sigv4(self) -> bool:

@@ -894,7 +894,9 @@ class DocumentPlans:
             variables = VariableValues({}, {})
         key = (
             operation_name,
-            tuple(variables.coerced.get(n, Undefined) for n in self.directive_variables),
+            tuple([variables.coerced.get(n, Undefined) for n in self.directive_variables])
+            if self.directive_variables
+            else (),
         )
         try:
             plan = self._plans[key]

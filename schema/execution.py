@@ -8,7 +8,6 @@ bounded LRU. Each cached document also keeps its compiled execution plans
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
     execute,
-    get_operation_ast,
     parse,
     specified_rules,
     validate,
@@ -163,7 +161,9 @@ class Executor:
     def operation_type(
         self, document: DocumentNode, operation_name: str | None
     ) -> OperationType | None:
-        operation = get_operation_ast(document, operation_name)
+        """The type of the operation ``operation_name`` selects (``get_operation_ast``'s
+        choice, kept with the document's plans); None if it selects none."""
+        operation = self._plans_for(document).operations.get(operation_name)
         return operation.operation if operation is not None else None
 
     async def execute(
@@ -173,21 +173,22 @@ class Executor:
         variables: dict[str, Any] | None,
         operation_name: str | None,
     ) -> Outcome:
-        result: Any = self._plans_for(document).execute(None, state, variables, operation_name)
+        plans = self._plans_for(document)
+        result: Any = plans.execute(None, state, variables, operation_name)
         if result is None:
             result = execute(self.schema, document, None, state, variables, operation_name)
-        if inspect.isawaitable(result):
+        if not isinstance(result, ExecutionResult):
             result = await result
         assert isinstance(result, ExecutionResult)
-        errors = list(result.errors or ())
-        if self.mutation_listeners and (
-            self.operation_type(document, operation_name) is OperationType.MUTATION
-        ):
-            self._mutation_executed(document, operation_name, result.data, errors, state)
+        errors = result.errors or []
+        if self.mutation_listeners:
+            operation = plans.operations.get(operation_name)
+            if operation is not None and operation.operation is OperationType.MUTATION:
+                self._mutation_executed(document, operation_name, result.data, errors, state)
         request_error = result.data is None and bool(errors) and all(e.path is None for e in errors)
         if state.appended_errors:
-            errors.extend(state.appended_errors)
-        return Outcome(ExecutionResult(result.data, errors or None), request_error)
+            result = ExecutionResult(result.data, [*errors, *state.appended_errors])
+        return Outcome(result, request_error)
 
     def _mutation_executed(
         self,

@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
@@ -63,26 +62,34 @@ class RequestHeaders(dict[str, str]):
 
     __slots__ = ("raw",)
 
-    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
-        super().__init__()
-        self.raw = list(raw)
-        for key, value in self.raw:
-            name = key.decode("latin-1")
-            if name not in self:
-                self[name] = value.decode("latin-1")
+    raw: list[tuple[bytes, bytes]]
+
+    @classmethod
+    def from_scope(cls, scope: Scope) -> RequestHeaders:
+        raw = scope["headers"]
+        if not isinstance(raw, list):
+            raw = list(raw)
+        # Reversed, so that the first of repeated values is the one kept.
+        headers = cls(
+            {key.decode("latin-1"): value.decode("latin-1") for key, value in reversed(raw)}
+        )
+        headers.raw = raw
+        return headers
 
     def getlist(self, name: str) -> list[str]:
         key = name.lower().encode("latin-1")
         return [value.decode("latin-1") for raw_key, value in self.raw if raw_key == key]
 
 
-@dataclass(frozen=True, slots=True)
 class Answer:
     """One response: its status, JSON body and extra headers (``Allow``, auth challenges)."""
 
-    status: int
-    body: Any
-    headers: Mapping[str, str] | None = None
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
 
     async def send(self, send: Send, media: MediaType) -> None:
         content = _dumps(self.body)
@@ -118,14 +125,16 @@ def _dumps(body: Any) -> bytes:
 
 def _loads(body: bytes) -> Any:
     # orjson parses ~20x faster than json.loads, but reads an integer past 64 bits as a float
-    # and refuses NaN and 1e400; a body with a run of 19 digits (a number that may not fit)
-    # or that orjson refuses is read by json.loads, so what a request means never changes.
-    if _LONG_DIGITS.search(body) is None:
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(body)
+    # and refuses NaN and 1e400. A body orjson refuses, or one with variables and a run of 19
+    # digits in it (a number that may not fit; only variables hold numbers), is read by
+    # json.loads instead, so what a request means never changes.
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+    if type(params) is dict and params.get("variables") and _LONG_DIGITS.search(body):
+        return json.loads(body)
+    return params
 
 
 def _error_body(message: str, error_type: str) -> dict[str, Any]:
@@ -196,7 +205,7 @@ class GraphQLEndpoint:
         self.max_body = api.definition.limits.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = RequestHeaders(scope["headers"])
+        headers = RequestHeaders.from_scope(scope)
         accept = headers.get("accept")
         if scope["method"] == "GET" and choose(accept, _PAGE_MEDIA) is MediaType.HTML:
             await self.graphiql(Request(scope, receive))(scope, receive, send)
