@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from graphql import (
     ASTValidationRule,
@@ -108,9 +108,10 @@ class PreparedDocument:
     errors: tuple[GraphQLError, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One operation's result, with what the HTTP layer needs to pick a status code."""
+class Outcome(NamedTuple):
+    """One operation's result, with what the HTTP layer needs to pick a status code.
+
+    A NamedTuple rather than a frozen dataclass: one is made per request, for half the cost."""
 
     result: ExecutionResult
     request_error: bool

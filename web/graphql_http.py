@@ -26,7 +26,7 @@ import orjson
 from graphql import ExecutionResult, GraphQLError, OperationType
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from auth.errors import AuthFailure
 from auth.modes import Authorization, HttpCall
@@ -91,19 +91,18 @@ class Answer:
         self.body = body
         self.headers = headers
 
-    async def send(self, send: Send, media: MediaType) -> None:
-        content = _dumps(self.body)
+    def start(self, media: MediaType, length: int) -> Message:
+        """The ``http.response.start`` message for a body of ``length`` bytes."""
         headers = [
             (b"content-type", _CONTENT_TYPES[media]),
-            (b"content-length", str(len(content)).encode("latin-1")),
+            (b"content-length", str(length).encode("latin-1")),
         ]
         if self.headers:
             headers += [
                 (name.lower().encode("latin-1"), value.encode("latin-1"))
                 for name, value in self.headers.items()
             ]
-        await send({"type": "http.response.start", "status": self.status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        return {"type": "http.response.start", "status": self.status, "headers": headers}
 
 
 def _json_default(value: Any) -> Any:
@@ -213,13 +212,15 @@ class GraphQLEndpoint:
         media = choose(accept, _GRAPHQL_MEDIA)
         if media is None:
             message = "Accept must allow application/graphql-response+json or application/json"
-            await Answer(406, _error_body(message, "NotAcceptable")).send(send, MediaType.JSON)
-            return
-        try:
-            answer = await self._answer(scope, receive, headers, media)
-        except ClientDisconnect:
-            return  # nobody to answer
-        await answer.send(send, media)
+            answer, media = Answer(406, _error_body(message, "NotAcceptable")), MediaType.JSON
+        else:
+            try:
+                answer = await self._answer(scope, receive, headers, media)
+            except ClientDisconnect:
+                return  # nobody to answer
+        content = _dumps(answer.body)
+        await send(answer.start(media, len(content)))
+        await send({"type": "http.response.body", "body": content})
 
     async def _answer(
         self, scope: Scope, receive: Receive, headers: RequestHeaders, media: MediaType
