@@ -165,6 +165,7 @@ def _run_case(
             stack.enter_context(subscribed(server, case, args.load_cpu)) if fan_out else None
         )
         loads = [run_wrk(server, script, warmup, args.load_cpu)] if warmup > 0 else []
+        server.settle()
         load = run_wrk(server, script, args.duration, args.load_cpu)
         loads.append(load)
         deliveries = None

@@ -209,6 +209,22 @@ class RunningServer:
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def settle(self, quiet: float = 0.3, limit: float = 5.0) -> None:
+        """Return once the server has used no CPU for ``quiet`` seconds (at most ``limit``).
+
+        When wrk ends a run it drops its connections with requests in flight; the server goes
+        on working through them. A measured run started at once competes with that backlog for
+        its first requests, which shows as a p99 tail of hundreds of milliseconds on slow
+        cases, for any server (bench/README.md, "Settling between runs")."""
+        deadline = time.monotonic() + limit
+        used = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = self.cpu_seconds()
+            if now == used:
+                return
+            used = now
+
 
 @contextmanager
 def running(spec: ServerSpec, cpu: int, workdir: Path, api: Api = POSTS) -> Iterator[RunningServer]:
