@@ -176,6 +176,22 @@ def _app_from_environment() -> object:
     )
 
 
+def workers_warning(workers: int, redis_url: str | None, *, cached: bool) -> str | None:
+    """What ``--workers N`` without ``--redis-url`` leaves per process, or None.
+
+    Each worker then has its own subscription broker and API cache: a mutation reaches the
+    subscribers of its own worker only, and a flush or eviction one worker's cache
+    (docs/subscriptions.md, "Brokers"; docs/caching.md)."""
+    if workers <= 1 or redis_url:
+        return None
+    cache = " and its own API cache (a flush or eviction reaches one worker)" if cached else ""
+    return (
+        f"warning: --workers {workers} without --redis-url: each worker has its own "
+        f"subscription broker (a mutation's event reaches its own worker's subscribers only)"
+        f"{cache}; pass --redis-url to share them"
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -204,6 +220,9 @@ def serve(args: argparse.Namespace) -> int:
     if args.data_dir:
         Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     print(summary(api), file=sys.stderr)
+    warning = workers_warning(args.workers, args.redis_url, cached=api.cache is not None)
+    if warning:
+        print(warning, file=sys.stderr)
     tls = bool(args.ssl_certfile)
     base = f"{'https' if tls else 'http'}://{args.host}:{args.port}"
     print(f"GraphQL: {base}/graphql", file=sys.stderr)

@@ -66,3 +66,25 @@ def test_serve_refuses_an_invalid_api(broken: Path):
     result = syncline("serve", str(broken), "--port", str(free_port()))
     assert result.returncode == 1
     assert "unknown data source 'carrierRate'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("workers", "redis_url", "cached", "expected"),
+    [
+        pytest.param(1, None, True, None, id="one-worker"),
+        pytest.param(4, "redis://127.0.0.1:6379/0", True, None, id="workers-with-redis"),
+        pytest.param(2, None, False, "own subscription broker", id="workers-no-cache"),
+        pytest.param(2, None, True, "own API cache", id="workers-with-cache"),
+    ],
+)
+def test_workers_without_redis_warn_what_stays_per_process(workers, redis_url, cached, expected):
+    from server import workers_warning
+
+    warning = workers_warning(workers, redis_url, cached=cached)
+    if expected is None:
+        assert warning is None
+    else:
+        assert warning is not None
+        assert warning.startswith(f"warning: --workers {workers} without --redis-url")
+        assert expected in warning
+        assert ("API cache" in warning) is cached
