@@ -152,16 +152,17 @@ def _result_body(result: ExecutionResult) -> dict[str, Any]:
 
 def _http_call(scope: Scope, headers: RequestHeaders, body: bytes) -> HttpCall:
     client = scope.get("client")
+    # Positional: keyword arguments cost a dataclass __init__ more, and one is built a request.
     return HttpCall(
-        method=scope["method"],
-        scheme=scope.get("scheme", "http"),
-        host=headers.get("host", ""),
-        path=scope["path"],
-        query=scope.get("query_string", b"").decode(),
-        headers=headers,
-        body=body,
-        source_ip=client[0] if client else None,
-        raw_path=scope.get("raw_path", b"").decode("latin-1") or None,
+        scope["method"],
+        scope.get("scheme", "http"),
+        headers.get("host", ""),
+        scope["path"],
+        scope.get("query_string", b"").decode(),
+        headers,
+        body,
+        client[0] if client else None,
+        scope.get("raw_path", b"").decode("latin-1") or None,
     )
 
 
@@ -256,8 +257,7 @@ class GraphQLEndpoint:
             raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
         parts: list[bytes] = []
         size = 0
-        more_body = True
-        while more_body:
+        while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise ClientDisconnect()
@@ -265,9 +265,10 @@ class GraphQLEndpoint:
             size += len(chunk)
             if size > self.max_body:
                 raise BadRequest(f"Request body exceeds {self.max_body} bytes", 413)
+            if not message.get("more_body", False):
+                # Most bodies arrive in one message: no list to join.
+                return b"".join((*parts, chunk)) if parts else chunk
             parts.append(chunk)
-            more_body = message.get("more_body", False)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def _run(
         self,
@@ -295,12 +296,13 @@ class GraphQLEndpoint:
         if operation is OperationType.SUBSCRIPTION:
             message = "Subscriptions are served over WebSocket at /graphql/realtime"
             return Answer(failed, _error_body(message, "BadRequestException"))
+        # request, identity, auth_mode, denied_fields, env: positional, as for HttpCall.
         state = RequestState(
             CtxRequest(headers, headers.get("host")),
-            identity=authorization.identity,
-            auth_mode=authorization.mode,
-            denied_fields=authorization.denied_fields,
-            env=self.api.definition.environment,
+            authorization.identity,
+            authorization.mode,
+            authorization.denied_fields,
+            self.api.definition.environment,
         )
         outcome = await executor.execute(
             prepared.document, state, params["variables"], params["operationName"]
