@@ -623,7 +623,7 @@ class Run:
         except GraphQLError as error:
             self.errors.add(error, None)
             return None
-        if is_awaitable(data):
+        if type(data) not in _PLAIN and is_awaitable(data):
             return self._await_root(data)
         return data
 
@@ -891,7 +891,7 @@ class DocumentPlans:
             if isinstance(variables, list):
                 return ExecutionResult(None, variables)
         else:
-            variables = VariableValues({}, {})
+            variables = _new_tuple(VariableValues, ({}, {}))
         key = (
             operation_name,
             tuple([variables.coerced.get(n, Undefined) for n in self.directive_variables])
@@ -917,7 +917,7 @@ class DocumentPlans:
             return None
         run = Run(plan, root_value, context, variables)
         data = run.execute()
-        if is_awaitable(data):
+        if type(data) not in _PLAIN and is_awaitable(data):
             return _result_later(run, data)
         return ExecutionResult(data, run.errors.errors or None)
 
