@@ -95,7 +95,7 @@ class Answer:
         """The ``http.response.start`` message for a body of ``length`` bytes."""
         headers = [
             (b"content-type", _CONTENT_TYPES[media]),
-            (b"content-length", str(length).encode("latin-1")),
+            (b"content-length", b"%d" % length),
         ]
         if self.headers:
             headers += [
