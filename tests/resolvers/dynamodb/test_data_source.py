@@ -874,21 +874,18 @@ def test_sqlite_work_runs_off_the_event_loop() -> None:
         threads: list[str] = []
 
         await store._run(bulk_load)
-        gaps: list[float] = []
+        ticks: list[float] = []
         done = False
 
         async def ticker() -> None:
             # Sleeping (not spinning) like a real server's other requests would.
-            last = time.perf_counter()
             while not done:
                 await asyncio.sleep(0.002)
-                now = time.perf_counter()
-                gaps.append(now - last)
-                last = now
+                ticks.append(time.perf_counter())
 
         ticking = asyncio.create_task(ticker())
         started = time.perf_counter()
-        pages: list[float] = []
+        pages: list[tuple[float, float]] = []
         scanned = 0
         token = None
         while True:
@@ -899,7 +896,7 @@ def test_sqlite_work_runs_off_the_event_loop() -> None:
                 "nextToken": token,
             }
             page = await sources.events.invoke(request, CTX)
-            pages.append(time.perf_counter() - page_started)
+            pages.append((page_started, time.perf_counter()))
             scanned += page["scannedCount"]
             token = page["nextToken"]
             if token is None:
@@ -909,11 +906,13 @@ def test_sqlite_work_runs_off_the_event_loop() -> None:
         await ticking
         assert scanned == 60_000
         assert threads[0].startswith("syncline-tables")
-        # Were a page read on the loop, some gap between ticks would last as long as that page;
-        # instead the loop kept turning over while SQLite and the filter worked.
+        # Were a page read on the loop, no tick could land while it was being read; instead the
+        # loop kept turning over while SQLite and the filter worked. Counting ticks inside the
+        # pages (not comparing gaps with page times) holds on a loaded machine too, where the
+        # OS may pause the whole process for longer than a tick.
         assert len(pages) > 1
-        assert len(gaps) >= 10, (len(gaps), elapsed)
-        assert max(gaps) < max(pages) / 2, (max(gaps), pages)
+        during = [sum(start < tick < end for tick in ticks) for start, end in pages]
+        assert sum(during) >= 2 * len(pages), (during, elapsed)
 
     run(body)
 
