@@ -29,19 +29,20 @@ import asyncio
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench.timing import free_port, pin, timed
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "dynamodb.json"
@@ -139,21 +140,6 @@ def rounds_summary(rounds: list[list[float]], unit: float) -> dict[str, Any]:
     round_p50s = [statistics.median(samples) / unit for samples in rounds]
     merged = percentiles([s for samples in rounds for s in samples], unit)
     return {**merged, "p50": statistics.median(round_p50s), "round_p50s": round_p50s}
-
-
-async def timed(call: Callable[[], Awaitable[Any]], count: int) -> list[float]:
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def pin(cpu: int) -> list[str]:
-    if (os.cpu_count() or 1) > 1 and shutil.which("taskset"):
-        return ["taskset", "-c", str(cpu)]
-    return []
 
 
 def event_loop_policy() -> str:
@@ -266,15 +252,6 @@ def write_api(root: Path, source: str, resolver: str) -> Path:
     (root / "getOrder.py").write_text(textwrap.dedent(resolver))
     (root / "orders.json").write_text(json.dumps({o["id"]: o for o in ORDERS}))
     return root
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

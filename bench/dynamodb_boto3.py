@@ -43,11 +43,10 @@ from bench.dynamodb import (
     ORDERS,
     REPO,
     SERVER_CPU,
-    free_port,
-    pin,
     rounds_summary,
     server,
 )
+from bench.timing import free_port, pin
 
 RESULTS = REPO / "bench" / "results" / "dynamodb_boto3.json"
 TABLE = "BenchOrders"

@@ -26,19 +26,20 @@ import asyncio
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 import httpx
+
+from bench.timing import free_port, pin, timed
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "lambda_http.json"
@@ -116,31 +117,6 @@ def percentiles(samples: list[float]) -> dict[str, float]:
         "p99_ms": at(0.99) * 1000,
         "mean_ms": statistics.fmean(ordered) * 1000,
     }
-
-
-async def timed(call: Callable[[], Awaitable[Any]], count: int) -> list[float]:
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        await call()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
-def pin(cpu: int) -> list[str]:
-    """``taskset`` arguments that pin a subprocess to ``cpu`` when the machine allows it."""
-    if (os.cpu_count() or 1) > 1 and shutil.which("taskset"):
-        return ["taskset", "-c", str(cpu)]
-    return []
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
