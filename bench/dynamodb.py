@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -42,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from bench.timing import free_port, pin, timed
+from bench.timing import free_port, subprocess_server, timed
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "dynamodb.json"
@@ -256,38 +255,12 @@ def write_api(root: Path, source: str, resolver: str) -> Path:
 
 @contextmanager
 def server(api: Path, data_dir: Path) -> Iterator[str]:
+    """``syncline serve`` of ``api`` on ``data_dir``, pinned to the server CPU, until healthy."""
     port = free_port()
-    argv = [*pin(SERVER_CPU), sys.executable, str(REPO / "server.py"), "serve", str(api)]
-    argv += ["--port", str(port), "--data-dir", str(data_dir), "--log-level", "warning"]
-    process = subprocess.Popen(
-        argv,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SYNCLINE_")},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{api.name} server exited with {process.returncode}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{api.name} server did not start")
-            time.sleep(0.1)
+    argv = [sys.executable, str(REPO / "server.py"), "serve", str(api), "--port", str(port)]
+    argv += ["--data-dir", str(data_dir), "--log-level", "warning"]
+    with subprocess_server(argv, port, REPO, SERVER_CPU, ready_path="/health") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def over_http(count: int, rounds: int, workdir: Path) -> dict[str, Any]:

@@ -27,19 +27,16 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 import httpx
 
-from bench.timing import free_port, pin, timed
+from bench.timing import free_port, subprocess_server, timed
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "lambda_http.json"
@@ -119,38 +116,6 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-@contextmanager
-def subprocess_server(argv: list[str], port: int, cwd: Path) -> Iterator[str]:
-    process = subprocess.Popen(
-        [*pin(SERVER_CPU), *argv],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SYNCLINE_")},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"{argv} exited with {process.returncode}")
-            try:
-                httpx.get(base + "/", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{argv} did not start") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 # --- local-invoke --------------------------------------------------------------------------
 
 
@@ -195,7 +160,10 @@ def batch_invoke(count: int, workdir: Path) -> dict[str, Any]:
     argv += ["--log-level", "warning"]
     headers = {"x-api-key": "da2-bench-key"}
     results: dict[str, Any] = {}
-    with subprocess_server(argv, port, REPO) as base, httpx.Client(base_url=base) as client:
+    with (
+        subprocess_server(argv, port, REPO, SERVER_CPU) as base,
+        httpx.Client(base_url=base) as client,
+    ):
         for field in ("detail", "plain"):
             query = {"query": f"{{ items(n: 100) {{ id {field} {{ id }} }} }}"}
             samples, invocations = [], []
@@ -236,7 +204,7 @@ async def http_overhead(count: int, rounds: int, workdir: Path) -> dict[str, Any
     direct_runs: list[float] = []
     source_runs: list[float] = []
     ratios: list[float] = []
-    with subprocess_server(argv, port, workdir) as base:
+    with subprocess_server(argv, port, workdir, SERVER_CPU) as base:
         url = f"{base}/rates?to=US"  # the very URL the data source builds
         async with httpx.AsyncClient() as direct_client, httpx.AsyncClient() as source_client:
             source = HttpDataSource("bench", base, source_client)
